@@ -1,0 +1,110 @@
+"""Editorial rules for references.bib. Each problem is one line: file:line: key: what, and the fix.
+
+Run alone: python scripts/biblint.py references.bib
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from pybtex.database import parse_string
+from pybtex.scanner import PybtexSyntaxError
+
+ENTRY_START = re.compile(r"^\s*@(\w+)\s*\{\s*([^,\s]*)\s*,", re.M)
+KEY_FORM = re.compile(r"^[a-z][a-z0-9-]*[0-9]{4}[a-z0-9-]*$")
+DOI_FORM = re.compile(r"^10\.\d{4,9}/\S+$")
+LATEX_COMMAND = re.compile(r"\\[A-Za-z]+|\\['`^\"~=.]|\\&")
+IDENTIFIERS = ("doi", "url", "isbn")
+
+
+def _entry_lines(text: str):
+    """(key, type, first line, last line) for every entry, in file order."""
+    starts = [(m.group(2), m.group(1).lower(), text.count("\n", 0, m.start()) + 1)
+              for m in ENTRY_START.finditer(text) if m.group(1).lower() not in ("comment", "string", "preamble")]
+    total = text.count("\n") + 1
+    out = []
+    for i, (key, kind, line) in enumerate(starts):
+        end = starts[i + 1][2] - 1 if i + 1 < len(starts) else total
+        out.append((key, kind, line, end))
+    return out
+
+
+def _field_line(lines: list[str], start: int, end: int, field: str) -> int:
+    pattern = re.compile(rf"^\s*{field}\s*=", re.I)
+    for n in range(start, end + 1):
+        if pattern.match(lines[n - 1]):
+            return n
+    return start
+
+
+def lint_text(text: str, name: str) -> list[str]:
+    problems: list[str] = []
+    lines = text.split("\n")
+    entries = _entry_lines(text)
+
+    seen: dict[str, tuple[str, int]] = {}
+    for key, _kind, line, _end in entries:
+        if not key:
+            problems.append(f"{name}:{line}: entry has no citation key. Fix: write @type{{authorYEARword, ...")
+            continue
+        if key.casefold() in seen:
+            other, other_line = seen[key.casefold()]
+            problems.append(
+                f"{name}:{line}: {key}: duplicate key (also '{other}' at line {other_line}; keys differing only in "
+                "case count as the same). Fix: merge the two entries or rename one."
+            )
+        else:
+            seen[key.casefold()] = (key, line)
+        if not KEY_FORM.match(key):
+            problems.append(f"{name}:{line}: {key}: key is not of the form authorYEARword in lowercase "
+                            "(letters, digits, hyphens). Fix: rename it, e.g. baumeister1995need.")
+    if problems:
+        return problems
+
+    try:
+        data = parse_string(text, "bibtex")
+    except PybtexSyntaxError as error:
+        line = getattr(error, "lineno", None) or 1
+        return [f"{name}:{line}: malformed BibTeX: {error}. Fix: check braces, commas and quotes in that entry."]
+    except Exception as error:  # pybtex reports some faults without a line
+        return [f"{name}:1: malformed BibTeX: {error}. Fix: check the entry it names."]
+
+    for key, _kind, start, end in entries:
+        entry = data.entries.get(key)
+        if entry is None:
+            continue
+        fields = {k.lower(): v for k, v in entry.fields.items()}
+        if not any(f in fields for f in IDENTIFIERS):
+            problems.append(f"{name}:{start}: {key}: no doi, url or isbn. Fix: add a verified identifier, "
+                            "or leave the reference out.")
+        if "doi" in fields and not DOI_FORM.match(fields["doi"]):
+            problems.append(f"{name}:{_field_line(lines, start, end, 'doi')}: {key}: doi '{fields['doi']}' is not "
+                            "of the form 10.NNNN/suffix. Fix: write the bare DOI, without https://doi.org/.")
+        year = fields.get("year")
+        if year is None or not re.fullmatch(r"\d{4}", year):
+            problems.append(f"{name}:{_field_line(lines, start, end, 'year')}: {key}: year '{year}' is not four "
+                            "digits. Fix: give the year of publication, e.g. year = {1995}.")
+        pages = fields.get("pages")
+        if pages and re.search(r"\d\s*(-|–|—)\s*\d", pages) and "--" not in pages:
+            problems.append(f"{name}:{_field_line(lines, start, end, 'pages')}: {key}: page range '{pages}' must "
+                            "use two hyphens. Fix: pages = {497--529}.")
+        for n in range(start, end + 1):
+            raw = lines[n - 1]
+            if "~" in raw:
+                problems.append(f"{name}:{n}: {key}: '~' renders as a stray character. Fix: use a plain space.")
+            command = LATEX_COMMAND.search(raw)
+            if command:
+                problems.append(f"{name}:{n}: {key}: LaTeX '{command.group(0)}' is mangled by the renderer. "
+                                "Fix: write the character itself (&, é, –).")
+    return problems
+
+
+def lint(path: Path) -> list[str]:
+    return lint_text(Path(path).read_text(encoding="utf-8"), Path(path).name)
+
+
+if __name__ == "__main__":
+    found = lint(Path(sys.argv[1] if len(sys.argv) > 1 else "references.bib"))
+    print("\n".join(found) or "references.bib: no problems")
+    sys.exit(1 if found else 0)

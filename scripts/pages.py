@@ -1,0 +1,243 @@
+"""Page rules and page furniture.
+
+Rules (each stops the build with file:line, what is wrong and the fix):
+  front matter, explicit heading ids, the evidence markers, reading level of client pages.
+Furniture: the inference badge, the glossary list, the crisis box on client pages, the data that
+overrides/main.html shows at the foot of a page (review dates, cite this page).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html as htmllib
+import logging
+import os
+import posixpath
+import re
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+sys.path.insert(0, str(Path(__file__).parent))
+import readability  # noqa: E402
+
+review_log = logging.getLogger("belonging.review")
+if not review_log.handlers:
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("WARNING -  %(message)s"))
+    review_log.addHandler(_handler)
+    review_log.propagate = False
+
+REQUIRED = ("title", "description", "audience", "reviewed", "next_review", "clinical_review")
+AUDIENCES = ("client", "clinician", "all")
+MAX_GRADE = 8.0
+MAX_SENTENCE = 20.0
+SHORTCODE = re.compile(r"<!--\s*md:(\w+)\s*-->")
+NEAR_SHORTCODE = re.compile(r"<!--\s*(md\b|md:|inference|glossary|bibliography)", re.I)
+HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*$")
+HEADING_ID = re.compile(r"\{[^}]*#([^\s}]+)[^}]*\}\s*$")
+ID_FORM = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ADMONITION = re.compile(r"^\s*(!!!|\?\?\?\+?)\s+([\w-]+)(.*)$")
+EXAMPLE_TITLE = "Illustrative example — not a guideline"
+INFERENCE_TITLE = "Clinical inference: reasoning from the theory, not a finding stated by a cited source"
+GLOSSARY_FILE = Path("includes") / "glossary.md"
+CRISIS_HTML = (
+    '<aside class="crisis-help" aria-labelledby="crisis-help-title">\n'
+    '<p class="crisis-help__title" id="crisis-help-title"><strong>If you are in crisis or might harm yourself, '
+    "get help now.</strong></p>\n<ul>\n"
+    "<li>Call your local emergency number.</li>\n"
+    "<li>In the US, call or text <strong>988</strong> (Suicide &amp; Crisis Lifeline).</li>\n"
+    "<li>In the UK and Ireland, call Samaritans on <strong>116 123</strong>.</li>\n"
+    "<li>Elsewhere, find a helpline at <strong>findahelpline.com</strong>.</li>\n"
+    "</ul>\n<p>More help: {link}.</p>\n</aside>\n"
+)
+
+DESCRIPTIONS: dict[str, str] = {}
+GRADES: dict[str, dict] = {}
+
+
+def today() -> dt.date:
+    forced = os.environ.get("BUILD_DATE")
+    return dt.date.fromisoformat(forced) if forced else dt.date.today()
+
+
+def _src(page) -> str:
+    return f"docs/{page.file.src_uri}"
+
+
+def _fail(page, line: int, message: str):
+    raise PluginError(f"{_src(page)}:{line}: {message}")
+
+
+def _line_in_source(page, needle: str) -> int:
+    text = page.file.content_string
+    pos = text.find(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+
+
+def _as_date(page, field: str):
+    value = page.meta.get(field)
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        _fail(page, _line_in_source(page, f"{field}:"),
+              f"{field} '{value}' is not a date. Fix: write it as YYYY-MM-DD.")
+
+
+def check_front_matter(page):
+    meta = page.meta
+    for field in REQUIRED:
+        if field not in meta or meta[field] in (None, ""):
+            _fail(page, 1, f"front matter has no '{field}'. Fix: add '{field}:' (see CONTRIBUTING.md).")
+    description = str(meta["description"]).strip()
+    if len(description) > 160:
+        _fail(page, _line_in_source(page, "description:"),
+              f"description is {len(description)} characters; the limit is 160. Fix: shorten it to one sentence.")
+    other = DESCRIPTIONS.get(description)
+    if other and other != page.file.src_uri:
+        _fail(page, _line_in_source(page, "description:"),
+              f"description is the same as docs/{other}'s. Fix: write a description unique to this page.")
+    DESCRIPTIONS[description] = page.file.src_uri
+    if meta["audience"] not in AUDIENCES:
+        _fail(page, _line_in_source(page, "audience:"),
+              f"audience '{meta['audience']}' is not one of {', '.join(AUDIENCES)}. Fix: use one of them.")
+    reviewed, next_review = _as_date(page, "reviewed"), _as_date(page, "next_review")
+    limit = reviewed.replace(year=reviewed.year + 3) if not (reviewed.month == 2 and reviewed.day == 29) \
+        else reviewed.replace(year=reviewed.year + 3, day=28)
+    if not reviewed < next_review <= limit:
+        _fail(page, _line_in_source(page, "next_review:"),
+              f"next_review {next_review} must fall after reviewed {reviewed} and at most three years later "
+              f"({limit}). Fix: set a date in that range.")
+    if next_review < today():
+        message = (f"{_src(page)}: review overdue since {next_review}. Fix: review the whole page, then update "
+                   "reviewed and next_review.")
+        if os.environ.get("REVIEW_AUDIT") == "1":
+            raise PluginError(message)
+        review_log.warning(message)
+
+
+def check_markdown(page, markdown: str):
+    ids: dict[str, int] = {}
+    fenced = False
+    for number, line in enumerate(page.file.content_string.split("\n"), start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced:
+            continue
+        heading = HEADING.match(line)
+        if heading:
+            found = HEADING_ID.search(heading.group(2))
+            if not found:
+                _fail(page, number, f"heading '{heading.group(2)}' has no explicit id. Fix: end it with "
+                                    "{#a-readable-id} so links to it never break.")
+            anchor = found.group(1)
+            if not ID_FORM.match(anchor):
+                _fail(page, number, f"heading id '{anchor}' is not lowercase words joined by hyphens. "
+                                    "Fix: e.g. {#two-part-requirement}.")
+            if anchor in ids:
+                _fail(page, number, f"heading id '{anchor}' is already used at line {ids[anchor]}. "
+                                    "Fix: give this heading its own id.")
+            ids[anchor] = number
+        for near in NEAR_SHORTCODE.finditer(line):
+            exact = SHORTCODE.match(line, near.start())
+            if not exact or exact.group(1) not in ("inference", "glossary", "bibliography"):
+                _fail(page, number, f"unknown marker '{line[near.start():near.start() + 40].strip()}'. "
+                                    "Fix: write <!-- md:inference --> (or <!-- md:glossary --> on the glossary page).")
+        if re.search(r"\bLLM\b", line):
+            _fail(page, number, "'LLM' marker from the source notes. Fix: mark inference with <!-- md:inference -->.")
+        admonition = ADMONITION.match(line)
+        if admonition:
+            kind, title = admonition.group(2), admonition.group(3).strip()
+            mentions_example = kind == "example" or re.search(r"example|illustrat|vignette", title, re.I)
+            if mentions_example and not (kind == "example" and title == f'"{EXAMPLE_TITLE}"'):
+                _fail(page, number, f'example admonition in the wrong form. Fix: write exactly '
+                                    f'!!! example "{EXAMPLE_TITLE}"')
+
+
+def _relative(page, target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(page.file.src_uri) or ".")
+
+
+def _url_relative(page, target: str) -> str:
+    return posixpath.relpath(target, page.url.rstrip("/") or ".") + "/"
+
+
+def glossary_terms(root: Path) -> list[tuple[str, str]]:
+    path = root / GLOSSARY_FILE
+    terms: dict[str, tuple[str, str]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = re.match(r"^\*\[([^\]]+)\]:\s*(.+)$", line)
+        if not match:
+            raise PluginError(f"{GLOSSARY_FILE}:{number}: not a glossary line. Fix: write *[term]: definition")
+        term, definition = match.group(1), match.group(2).strip()
+        terms.setdefault(term.casefold(), (term, definition))
+    return sorted(terms.values(), key=lambda t: t[0].casefold())
+
+
+def glossary_html(root: Path) -> str:
+    rows = []
+    for term, definition in glossary_terms(root):
+        slug = re.sub(r"[^a-z0-9]+", "-", term.casefold()).strip("-")
+        rows.append(f'<dt id="{slug}">{htmllib.escape(term)}</dt>\n<dd>{htmllib.escape(definition)}</dd>')
+    return '<dl class="glossary">\n' + "\n".join(rows) + "\n</dl>"
+
+
+def on_page_markdown(markdown, page, config, files):
+    check_front_matter(page)
+    check_markdown(page, markdown)
+    about = _relative(page, "about.md")
+    badge = (f' [inference<span class="visually-hidden">: {INFERENCE_TITLE.split(": ", 1)[1]}</span>]'
+             f'({about}#evidence-markers "{INFERENCE_TITLE}"){{ .evidence-inference }}')
+    markdown = re.sub(r"\s*<!--\s*md:inference\s*-->", badge, markdown)
+    if "<!-- md:glossary -->" in markdown:
+        markdown = markdown.replace("<!-- md:glossary -->",
+                                    glossary_html(Path(config.config_file_path).parent))
+    return markdown
+
+
+def _cite_data(page, config):
+    reviewed = _as_date(page, "reviewed")
+    url = page.canonical_url
+    slug = re.sub(r"[^a-z0-9]+", "-", page.file.src_uri.removesuffix(".md").removesuffix("index").casefold()).strip("-")
+    title = page.meta["title"]
+    apa = (f"{config.site_name}. ({reviewed.year}, {reviewed.strftime('%B')} {reviewed.day}). "
+           f"<em>{htmllib.escape(title)}</em>. {url}")
+    bibtex = (f"@misc{{belongingguide-{slug or 'home'},\n"
+              f"  author = {{{{{config.site_name}}}}},\n"
+              f"  title = {{{title}}},\n"
+              f"  year = {{{reviewed.year}}},\n"
+              f"  url = {{{url}}},\n"
+              f"  note = {{Last reviewed {reviewed.isoformat()}}}\n}}")
+    return {"apa": apa, "apa_text": re.sub(r"</?em>", "", apa), "bibtex": bibtex}
+
+
+def on_page_content(html, page, config, files):
+    meta = page.meta
+    meta["reviewed_date"] = _as_date(page, "reviewed")
+    meta["next_review_date"] = _as_date(page, "next_review")
+    section = page.file.src_uri.split("/")[0]
+    meta["is_article"] = section in ("guide", "clinicians")
+    if meta["is_article"]:
+        meta["cite"] = _cite_data(page, config)
+    if meta.get("audience") == "client":
+        link = f'<a href="{_url_relative(page, "get-help-now/")}">Get help now</a>'
+        box = CRISIS_HTML.replace("{link}", link)
+        for marker in ('<h2 class="references-heading"', '<div class="footnote"'):
+            if marker in html:
+                html = html.replace(marker, box + marker, 1)
+                break
+        else:
+            html += box
+        result = readability.measure(html)
+        GRADES[page.file.src_uri] = result
+        if result["grade"] > MAX_GRADE:
+            _fail(page, 1, f"reading grade {result['grade']:.1f} is above {MAX_GRADE} (Flesch-Kincaid). "
+                           "Fix: shorter sentences and plainer words.")
+        if result["avg_sentence_words"] > MAX_SENTENCE:
+            _fail(page, 1, f"sentences average {result['avg_sentence_words']} words; the limit is "
+                           f"{MAX_SENTENCE:.0f}. Fix: split long sentences.")
+    return html
