@@ -11,7 +11,7 @@ from pathlib import Path
 from pybtex.database import parse_string
 from pybtex.scanner import PybtexSyntaxError
 
-ENTRY_START = re.compile(r"^\s*@(\w+)\s*\{\s*([^,\s]*)\s*,", re.M)
+ENTRY_START = re.compile(r"^[ \t]*@(\w+)\s*\{\s*([^,\s]*)\s*,", re.M)
 KEY_FORM = re.compile(r"^[a-z][a-z0-9-]*[0-9]{4}[a-z0-9-]*$")
 DOI_FORM = re.compile(r"^10\.\d{4,9}/\S+$")
 LATEX_COMMAND = re.compile(r"\\[A-Za-z]+|\\['`^\"~=.]|\\&")

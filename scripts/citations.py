@@ -173,7 +173,7 @@ def full_bibliography(registry) -> str:
     """The whole .bib as an APA list with stable ids (#ref-key): no footnote numbers, no back-links."""
     items = sorted(registry._reference_cache.items(), key=lambda kv: apa_sort_key(f"x]: {kv[1]}"))
     rows = "\n".join(f'<li id="ref-{key}" markdown="span">{text}</li>' for key, text in items)
-    return f'<ul class="full-bibliography">\n{rows}\n</ul>'
+    return f'<ul class="full-bibliography" markdown="1">\n{rows}\n</ul>'
 
 
 @event_priority(-100)  # after mkdocs-bibtex has written the footnote definitions

@@ -1,0 +1,53 @@
+# The verbs people run. `make serve` and `make test` set up a fresh machine themselves.
+SHELL := /bin/bash
+PY := .venv/bin/python
+MKDOCS := .venv/bin/mkdocs
+export NO_MKDOCS_2_WARNING := 1
+export DISABLE_MKDOCS_2_WARNING := true
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup setup-test serve site pdf offline test audit urls bench linkcheck lock clean
+
+setup:
+	@bash scripts/setup.sh build
+
+setup-test:
+	@bash scripts/setup.sh test
+
+## Build and serve the site with live reload at http://127.0.0.1:8000
+serve: setup
+	$(MKDOCS) serve --strict -a 127.0.0.1:8000
+
+## The strict, publishable build into site/: pages, PDFs and the offline bundle
+site: setup
+	$(MKDOCS) build --strict --clean
+	$(PY) scripts/pdf.py site
+	$(PY) scripts/offline.py site
+
+## Every test
+test: setup-test
+	$(PY) -m pytest
+
+## Like site, but a page past its next_review date fails
+audit: setup
+	REVIEW_AUDIT=1 $(MKDOCS) build --strict --clean -d .cache/audit-site
+
+## Append newly published URLs and anchors to tests/published-urls.txt (never deletes a line)
+urls: site
+	$(PY) scripts/urls.py site tests/published-urls.txt
+
+## Speed and size figures (prints a table; never fails on time)
+bench: setup-test
+	$(PY) scripts/bench.py
+
+## Check every external link (needs a network; says so and skips without one)
+linkcheck: setup
+	$(PY) scripts/linkcheck.py docs references.bib
+
+## Re-lock requirements.txt from requirements.in (needs PyPI)
+lock: setup
+	$(PY) -m pip install -q pip-tools
+	.venv/bin/pip-compile --generate-hashes --allow-unsafe --strip-extras -q -o requirements.txt requirements.in
+
+clean:
+	rm -rf site .cache

