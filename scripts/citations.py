@@ -157,8 +157,32 @@ def on_files(files, config):
     blocks, cited = collect_blocks(files, config, registry.bib_data.entries)
     CITED_KEYS.clear()
     CITED_KEYS.update(cited)
+    check_all_cited(bib_path, registry.bib_data.entries, cited, files)
     batch_format(registry, blocks, bib_path.read_text(encoding="utf-8"), plugin.config.csl_file, root)
     return files
+
+
+def check_all_cited(bib_path: Path, entries, cited: set[str], files) -> None:
+    """Every entry is cited somewhere, or listed under further_reading: in a page's front matter."""
+    import yaml
+
+    listed: set[str] = set()
+    for file in files.documentation_pages():
+        text = file.content_string
+        if text.startswith("---"):
+            meta = yaml.safe_load(text.split("---", 2)[1]) or {}
+            listed.update(meta.get("further_reading") or [])
+    unknown = listed - set(entries)
+    if unknown:
+        raise PluginError(f"further_reading lists unknown keys {sorted(unknown)}. Fix: correct them or add the entries "
+                          f"to {bib_path.name}.")
+    bib_text = bib_path.read_text(encoding="utf-8")
+    for key in entries:
+        if key not in cited and key not in listed:
+            raise PluginError(
+                f"{bib_path.name}:{_line_of(bib_text, '{' + key + ',')}: {key}: cited nowhere. Fix: cite it with "
+                f"[@{key}], list it under further_reading: in a page's front matter, or remove it."
+            )
 
 
 def apa_sort_key(line: str) -> str:

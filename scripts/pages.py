@@ -52,8 +52,30 @@ CRISIS_HTML = (
     "</ul>\n<p>More help: {link}.</p>\n</aside>\n"
 )
 
+SPELLING_WORDS = Path(__file__).parent / "spelling-words.txt"
 DESCRIPTIONS: dict[str, str] = {}
 GRADES: dict[str, dict] = {}
+
+
+def check_spelling(root: Path) -> None:
+    """codespell over docs/ and the glossary, with the project's word list for names and terms."""
+    import contextlib
+    import io
+
+    from codespell_lib import main as codespell
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        found = codespell("--ignore-words", str(SPELLING_WORDS), str(root / "docs"), str(root / "includes"))
+    if found:
+        lines = [line.replace(str(root) + "/", "") for line in out.getvalue().splitlines() if line.strip()]
+        raise PluginError("spelling:\n" + "\n".join(f"{line}. Fix: correct the word, or add a name or term to "
+                                                     "scripts/spelling-words.txt" for line in lines))
+
+
+def on_pre_build(config):
+    DESCRIPTIONS.clear()
+    check_spelling(Path(config.config_file_path).parent)
 
 
 def today() -> dt.date:
@@ -237,6 +259,10 @@ def on_page_content(html, page, config, files):
         if result["grade"] > MAX_GRADE:
             _fail(page, 1, f"reading grade {result['grade']:.1f} is above {MAX_GRADE} (Flesch-Kincaid). "
                            "Fix: shorter sentences and plainer words.")
+        if result["long_paragraphs"]:
+            _fail(page, _line_in_source(page, result["long_paragraphs"][0][:30]),
+                  f"a paragraph has more than three sentences: '{result['long_paragraphs'][0][:60]}...'. "
+                  "Fix: split it.")
         if result["avg_sentence_words"] > MAX_SENTENCE:
             _fail(page, 1, f"sentences average {result['avg_sentence_words']} words; the limit is "
                            f"{MAX_SENTENCE:.0f}. Fix: split long sentences.")

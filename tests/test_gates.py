@@ -1,0 +1,179 @@
+"""Editorial gates: each rule stops the build with file, line and fix when fed bad input."""
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from conftest import ENV, PY, ROOT, mkdocs_build
+
+
+def edit(path, old, new, count=1):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def fails_with(project, pattern, env=None):
+    result = mkdocs_build(project, project / "out", env=env)
+    assert result.returncode != 0, "the build should have stopped"
+    assert re.search(pattern, result.stderr), result.stderr[-3000:]
+    return result
+
+
+BAUMEISTER = "@article{baumeister1995need,"
+
+
+# --- references.bib ------------------------------------------------------------------------------
+@pytest.mark.parametrize("old, new, pattern", [
+    ("  doi     = {10.1037/0033-2909.117.3.497}\n", "",
+     r"references\.bib:\d+: baumeister1995need: no doi, url or isbn"),
+    ("doi     = {10.1037/0033-2909.117.3.497}", "doi     = {https://doi.org/10.1037/0033-2909.117.3.497}",
+     r"references\.bib:\d+: baumeister1995need: doi '.*' is not of the form 10\.NNNN/suffix"),
+    ("year    = {1995},\n  title   = {The need to belong", "year    = {95},\n  title   = {The need to belong",
+     r"references\.bib:\d+: baumeister1995need: year '95' is not four digits"),
+    ("pages   = {497--529}", "pages   = {497-529}",
+     r"references\.bib:\d+: baumeister1995need: page range '497-529' must use two hyphens"),
+    ("journal = {Psychological Bulletin},\n  volume  = {117}", "journal = {Psychological \\& Bulletin},\n  volume  = {117}",
+     r"references\.bib:\d+: baumeister1995need: LaTeX '\\&' is mangled"),
+    ("Baumeister, Roy F.", "Baumeister, Roy~F.", r"references\.bib:\d+: baumeister1995need: '~' renders"),
+    ("Baumeister, Roy F.", "Baum{\\\"e}ister, Roy F.", r"references\.bib:\d+: baumeister1995need: LaTeX"),
+])
+def test_bib_rules(project, old, new, pattern):
+    edit(project / "references.bib", old, new)
+    fails_with(project, pattern)
+
+
+def test_bib_rule_reports_the_right_line(project):
+    bib = project / "references.bib"
+    edit(bib, "pages   = {497--529}", "pages   = {497-529}")
+    line = bib.read_text(encoding="utf-8").splitlines().index("  pages   = {497-529},") + 1
+    fails_with(project, rf"references\.bib:{line}: baumeister1995need: page range")
+
+
+def test_every_entry_is_cited_or_listed(project):
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@book{nobody2020uncited,\n  author = {Nobody, A.},\n"
+                   "  year = {2020},\n  title = {Uncited},\n  publisher = {Press},\n  isbn = {0415897173}\n}\n",
+                   encoding="utf-8")
+    fails_with(project, r"references\.bib:\d+: nobody2020uncited: cited nowhere")
+    edit(project / "docs" / "references.md", "bibliography: full\n", "bibliography: full\nfurther_reading: [nobody2020uncited]\n")
+    result = mkdocs_build(project, project / "out")
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+# --- front matter --------------------------------------------------------------------------------
+PAGE = "docs/guide/myths-about-belonging.md"
+
+
+@pytest.mark.parametrize("field", ["title", "description", "audience", "reviewed", "next_review", "clinical_review"])
+def test_front_matter_field_required(project, field):
+    page = project / PAGE
+    text = page.read_text(encoding="utf-8")
+    page.write_text(re.sub(rf"^{field}:.*\n", "", text, count=1, flags=re.M), encoding="utf-8")
+    fails_with(project, rf"{PAGE}:1: front matter has no '{field}'")
+
+
+def test_description_length(project):
+    page = project / PAGE
+    text = page.read_text(encoding="utf-8")
+    page.write_text(re.sub(r"^description:.*$", "description: " + "word " * 40, text, count=1, flags=re.M), encoding="utf-8")
+    fails_with(project, rf"{PAGE}:3: description is \d+ characters; the limit is 160")
+
+
+def test_description_unique(project):
+    source = (project / "docs" / "guide" / "index.md").read_text(encoding="utf-8")
+    description = re.search(r"^description:.*$", source, re.M).group(0)
+    page = project / PAGE
+    page.write_text(re.sub(r"^description:.*$", description, page.read_text(encoding="utf-8"), count=1, flags=re.M),
+                    encoding="utf-8")
+    fails_with(project, r"description is the same as docs/guide/(index|myths-about-belonging)\.md's")
+
+
+def test_audience_values(project):
+    page = project / PAGE
+    page.write_text(re.sub(r"^audience:.*$", "audience: patients", page.read_text(encoding="utf-8"), count=1, flags=re.M),
+                    encoding="utf-8")
+    fails_with(project, rf"{PAGE}:\d+: audience 'patients' is not one of client, clinician, all")
+
+
+def test_next_review_at_most_three_years(project):
+    page = project / PAGE
+    page.write_text(re.sub(r"^next_review:.*$", "next_review: 2030-01-01", page.read_text(encoding="utf-8"), count=1,
+                           flags=re.M), encoding="utf-8")
+    fails_with(project, rf"{PAGE}:\d+: next_review 2030-01-01 must fall after reviewed .* and at most three years later")
+
+
+def test_overdue_review_warns_in_site_and_fails_audit(project):
+    late = {"BUILD_DATE": "2029-06-01"}
+    result = mkdocs_build(project, project / "out", env=late)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r"WARNING - +docs/guide/myths-about-belonging\.md: review overdue since 2027-", result.stderr)
+    fails_with(project, r"docs/[\w/-]+\.md: review overdue since", env={**late, "REVIEW_AUDIT": "1"})
+
+
+# --- readability ---------------------------------------------------------------------------------
+def test_client_page_reading_grade(project):
+    page = project / PAGE
+    hard = ("Notwithstanding considerable methodological heterogeneity, epidemiological investigations "
+            "consistently demonstrate associations between interpersonal disconnectedness and deleterious "
+            "physiological consequences. ")
+    page.write_text(page.read_text(encoding="utf-8").replace("\n## ", "\n" + hard * 2 + "\n\n## ", 1), encoding="utf-8")
+    fails_with(project, rf"{PAGE}:1: reading grade \d+\.\d is above 8\.0")
+
+
+def test_client_paragraph_length(project):
+    page = project / PAGE
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "\n## ", "\nYou matter. You can try. It may help. Go slowly.\n\n## ", 1), encoding="utf-8")
+    fails_with(project, rf"{PAGE}:\d+: a paragraph has more than three sentences")
+
+
+# --- markup --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("bad, pattern", [
+    ("<!-- md:inferance -->", r"unknown marker '<!-- md:inferance -->"),
+    ("<!-- inference -->", r"unknown marker"),
+    ("(LLM)", r"'LLM' marker"),
+    ('\n!!! example "Example"\n\n    A case.\n', r"example admonition in the wrong form"),
+    ('\n!!! note "Illustrative example"\n\n    A case.\n', r"example admonition in the wrong form"),
+    ("\n## A heading without an id\n", r"heading 'A heading without an id' has no explicit id"),
+    ("\n## Twice {#for-clinicians}\n", r"heading id 'for-clinicians' is already used at line \d+"),
+])
+def test_markup_rules(project, bad, pattern):
+    page = project / "docs" / "clinicians" / "evidence-base.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\nA sentence. " + bad + "\n", encoding="utf-8")
+    line = len(text.splitlines()) + 2
+    result = fails_with(project, r"docs/clinicians/evidence-base\.md:\d+: " + pattern)
+    assert re.search(r"evidence-base\.md:(\d+):", result.stderr).group(1) in {str(line), str(line + 1), str(line + 2),
+                                                                               str(line + 3)}
+
+
+def test_markers_render_as_designed(site):
+    from conftest import soup
+    page = soup(site / "clinicians" / "assessment-and-interventions" / "index.html")
+    badge = page.select_one("a.evidence-inference")
+    assert badge is not None and badge["href"].endswith("about/#evidence-markers")
+    assert "not a finding stated by a source" in badge.get_text()
+    assert badge.get("title", "").startswith("Clinical inference")
+    example = page.select_one("div.admonition.example > p.admonition-title")
+    assert example is not None and example.get_text() == "Illustrative example — not a guideline"
+    legend = soup(site / "about" / "index.html").select_one("#evidence-markers")
+    assert legend is not None
+
+
+# --- spelling ------------------------------------------------------------------------------------
+def test_spelling(project):
+    page = project / "docs" / "clinicians" / "evidence-base.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nClients often recieve little support.\n", encoding="utf-8")
+    fails_with(project, r"docs/clinicians/evidence-base\.md:\d+: recieve ==> receive\. Fix:")
+
+
+# --- external links ------------------------------------------------------------------------------
+def test_linkcheck_says_it_skipped_without_network():
+    result = subprocess.run(["unshare", "-n", "--", PY, "scripts/linkcheck.py", "docs", "references.bib"],
+                            cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert re.search(r"linkcheck: SKIPPED - no network reachable; \d+ external links were not checked", result.stdout)
+    assert "linkcheck" not in (ROOT / "Makefile").read_text(encoding="utf-8").split("\ntest:")[1].split("\n\n")[0]
