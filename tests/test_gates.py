@@ -138,7 +138,7 @@ def test_client_paragraph_length(project):
     ('\n!!! example "Example"\n\n    A case.\n', r"example admonition in the wrong form"),
     ('\n!!! note "Illustrative example"\n\n    A case.\n', r"example admonition in the wrong form"),
     ("\n## A heading without an id\n", r"heading 'A heading without an id' has no explicit id"),
-    ("\n## Twice {#for-clinicians}\n", r"heading id 'for-clinicians' is already used at line \d+"),
+    ("\n## Twice {#caveats}\n", r"heading id 'caveats' is already used at line \d+"),
 ])
 def test_markup_rules(project, bad, pattern):
     page = project / "docs" / "clinicians" / "evidence-base.md"
@@ -155,7 +155,7 @@ def test_markers_render_as_designed(site):
     page = soup(site / "clinicians" / "assessment-and-interventions" / "index.html")
     badge = page.select_one("a.evidence-inference")
     assert badge is not None and badge["href"].endswith("about/#evidence-markers")
-    assert "not a finding stated by a source" in badge.get_text()
+    assert "not a finding stated by a cited source" in badge.get_text()
     assert badge.get("title", "").startswith("Clinical inference")
     example = page.select_one("div.admonition.example > p.admonition-title")
     assert example is not None and example.get_text() == "Illustrative example — not a guideline"
