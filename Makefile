@@ -5,6 +5,7 @@ MKDOCS := .venv/bin/mkdocs
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 export PYTHONDONTWRITEBYTECODE := 1
+SERVE_ADDR ?= 127.0.0.1:8000
 
 .PHONY: setup setup-test serve site pdf offline test audit urls bench linkcheck lock clean
 
@@ -16,7 +17,7 @@ setup-test:
 
 ## Build and serve the site with live reload at http://127.0.0.1:8000
 serve: setup
-	$(MKDOCS) serve --strict -a 127.0.0.1:8000
+	$(MKDOCS) serve --strict -a $(SERVE_ADDR)
 
 ## The strict, publishable build into site/: pages, PDFs and the offline bundle
 site: setup

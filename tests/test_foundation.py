@@ -169,3 +169,33 @@ def test_two_builds_are_identical(tmp_path, site):
             assert twin.exists(), twin
             assert filecmp.cmp(page, twin, shallow=False), f"{page.relative_to(site)} differs between builds"
     assert filecmp.cmp(site / "search" / "search_index.json", again / "search" / "search_index.json", shallow=False)
+
+
+def test_make_serve_shows_the_guide():
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(["make", "serve", f"SERVE_ADDR=127.0.0.1:{port}"], cwd=ROOT, env=ENV,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/guide/", timeout=2) as response:
+                    html = response.read().decode("utf-8")
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("make serve did not answer within 120 s")
+        assert "<title>Start here - The Belonging Guide</title>" in html
+        assert "livereload" in html
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
