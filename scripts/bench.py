@@ -23,6 +23,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -113,12 +114,29 @@ FILLER = ("People who feel they belong tend to cope better with stress. A sense 
           "fits what the person needs.").split(". ")
 
 
+SYLLABLES_A = ("al an ba be bro ca ch da de el fa fi ga go ha he ja ka ke la li ma mo na ni o pa pe ra "
+               "ro sa sch se ta to va we wi ya za").split()
+SYLLABLES_B = ("berg bury dahl den dez er ford gard ino ison kin ley lin man mann more ner ova quist rez "
+               "rick ski son stein ton vic wood yama zi").split()
+
+
+def surname_pool(rng: random.Random, size: int) -> list[str]:
+    """Real bibliographies have many different first authors: common surnames plus made-up ones."""
+    pool = list(SURNAMES)
+    while len(pool) < size:
+        name = rng.choice(SYLLABLES_A) + rng.choice(SYLLABLES_B)
+        if name not in pool:
+            pool.append(name)
+    return pool
+
+
 def make_bib(m: int, rng: random.Random) -> tuple[str, list[str]]:
     keys: list[str] = []
     seen: set[str] = set()
     parts = []
+    surnames = surname_pool(rng, min(len(SYLLABLES_A) * len(SYLLABLES_B), max(len(SURNAMES), m // 2)))
     for i in range(m):
-        surname = rng.choice(SURNAMES)
+        surname = rng.choice(surnames)
         year = rng.randint(1975, 2024)
         word = rng.choice(TITLE_WORDS)
         key = f"{surname}{year}{word}"
@@ -130,7 +148,7 @@ def make_bib(m: int, rng: random.Random) -> tuple[str, list[str]]:
         keys.append(key)
         authors = [f"{surname.capitalize()}, {rng.choice(INITIALS)}. {rng.choice(INITIALS)}."]
         for _ in range(rng.choice((0, 1, 1, 2, 3, 5))):
-            authors.append(f"{rng.choice(SURNAMES).capitalize()}, {rng.choice(INITIALS)}.")
+            authors.append(f"{rng.choice(surnames).capitalize()}, {rng.choice(INITIALS)}.")
         title_words = rng.sample(TITLE_WORDS, 5)
         title = f"{title_words[0].capitalize()} and {title_words[1]} among {title_words[2]}: A study of {title_words[3]} and {title_words[4]}"
         first = rng.randint(1, 900)
@@ -206,7 +224,7 @@ def generate_site(dest: Path, n: int, m: int) -> Path:
     (dest / "mkdocs-plain.yml").write_text(PLAIN_YML.format(n=n, m=m), encoding="utf-8")
     docs = dest / "docs"
     docs.mkdir()
-    (docs / "index.md").write_text(f"# Bench site\n\n{n} generated pages.\n", encoding="utf-8")
+    cited: set[str] = set()
     for i in range(n):
         section = docs / f"part-{i // 50 + 1:02d}"
         section.mkdir(exist_ok=True)
@@ -219,36 +237,82 @@ def generate_site(dest: Path, n: int, m: int) -> Path:
             sentences.append(rng.choice(FILLER).rstrip(".") + ".")
             paragraphs.append(" ".join(sentences))
         body = "\n\n".join(paragraphs)
+        cited.update(re.findall(r"@([a-z][a-z0-9-]*)", body))
         (section / f"page-{i + 1:04d}.md").write_text(
             f"# Page {i + 1}: {rng.choice(TITLE_WORDS)} and {rng.choice(TITLE_WORDS)}\n\n"
             f"## What the research says\n\n{body}\n", encoding="utf-8")
+    # citations.py wants every entry cited somewhere or listed under further_reading: in front matter.
+    further = "".join(f"  - {key}\n" for key in keys if key not in cited)
+    front = f"---\nfurther_reading:\n{further}---\n\n" if further else ""
+    (docs / "index.md").write_text(f"{front}# Bench site\n\n{n} generated pages.\n", encoding="utf-8")
     return dest
 
 
 CALLS_LINE = re.compile(r"citations: (\d+) pandoc call\(s\), cache (\S+)")
 
 
+CPU: list[float] = []  # user+sys seconds of each build (children), less sensitive to a busy machine
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+PANDOC_WRAPPER: dict[str, Path] = {}
+
+
+def pandoc_wrapper(tmp: Path) -> dict:
+    """PYPANDOC_PANDOC pointing at a wrapper that logs every --citeproc run (counts mkdocs-bibtex's own
+    calls too, which the hook's log line does not see)."""
+    if "path" not in PANDOC_WRAPPER:
+        import pypandoc
+
+        wrapper = tmp / "pandoc-counting"
+        wrapper.write_text('#!/bin/sh\ncase " $* " in *" --citeproc "*) echo run >> "$PANDOC_CALL_LOG";; esac\n'
+                           f'exec "{pypandoc.get_pandoc_path()}" "$@"\n', encoding="utf-8")
+        wrapper.chmod(0o755)
+        PANDOC_WRAPPER["path"] = wrapper
+        PANDOC_WRAPPER["log"] = tmp / "pandoc-calls.log"
+    return {"PYPANDOC_PANDOC": str(PANDOC_WRAPPER["path"]), "PANDOC_CALL_LOG": str(PANDOC_WRAPPER["log"])}
+
+
 def build(project: Path, config: str, out_dir: Path, env: dict | None = None) -> tuple[float, str]:
-    """Wall-clock seconds of one `mkdocs build --strict`; returns (seconds, citations log line or '')."""
+    """Wall-clock seconds of one `mkdocs build --strict`; returns (seconds, citations log line + real calls)."""
     cmd = [PY, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(project / config), "-d", str(out_dir)]
+    counting = pandoc_wrapper(project.parent)
+    Path(counting["PANDOC_CALL_LOG"]).write_text("", encoding="utf-8")
+    cpu = children_cpu()
     start = time.perf_counter()
-    result = run_group(cmd, cwd=project, env={**ENV, **(env or {})}, timeout=1800)
+    result = run_group(cmd, cwd=project, env={**ENV, **counting, **(env or {})}, timeout=1800)
     elapsed = time.perf_counter() - start
+    CPU.append(children_cpu() - cpu)
     if result.returncode != 0:
         raise RuntimeError(f"build failed ({project.name}, {config}, {env}):\n{result.stderr[-3000:]}")
     match = CALLS_LINE.search(result.stderr)
-    return elapsed, (match.group(0) if match else "")
+    calls = len(Path(counting["PANDOC_CALL_LOG"]).read_text(encoding="utf-8").splitlines())
+    return elapsed, f"{match.group(0) if match else 'no citations log line'}; pandoc ran {calls}x"
+
+
+LAST_CPU: list[float] = []
 
 
 def timed(project: Path, config: str, out_dir: Path, runs: int, env: dict | None = None,
           expect: str | None = None) -> tuple[float, list[str]]:
-    times, notes = [], []
+    """Median wall-clock seconds of `runs` builds; the median CPU seconds go to LAST_CPU."""
+    times, cpus, notes = [], [], []
     for _ in range(runs):
         seconds, line = build(project, config, out_dir, env)
         times.append(seconds)
-        if expect is not None and expect not in line:
+        cpus.append(CPU[-1])
+        if expect is not None and not (expect in line and line.endswith(f"ran {expect[0]}x")):
             notes.append(f"expected '{expect}', log said '{line or 'nothing'}'")
+    LAST_CPU.append(statistics.median(cpus))
     return statistics.median(times), notes
+
+
+def load() -> str:
+    return "load %.1f" % os.getloadavg()[0]
 
 
 def clear_cache(project: Path) -> None:
@@ -259,6 +323,7 @@ def bench_size(tmp: Path, n: int, m: int) -> None:
     runs = 3 if n <= 100 else 1
     project = generate_site(tmp / f"gen-{n}-{m}", n, m)
     site = tmp / f"site-{n}-{m}"
+    load_before = load()
     plain, notes = timed(project, "mkdocs-plain.yml", site, runs)
     clear_cache(project)
     cold, n1 = timed(project, "mkdocs.yml", site, runs, {"CITATION_CACHE": "0"}, "1 pandoc call(s), cache off")
@@ -266,6 +331,7 @@ def bench_size(tmp: Path, n: int, m: int) -> None:
     build(project, "mkdocs.yml", site)  # writes .cache/citations (a cold build with the cache on)
     warm, n2 = timed(project, "mkdocs.yml", site, runs, None, "0 pandoc call(s), cache hit")
     cold_ratio, warm_ratio = cold / plain, warm / plain
+    cpu_plain, cpu_cold, cpu_warm = LAST_CPU[-3:]
     line = (f"pages={n} bib={m} plain={plain:.2f}s cold={cold:.2f}s warm={warm:.2f}s "
             f"cold_ratio={cold_ratio:.2f} warm_ratio={warm_ratio:.2f}")
     targets = []
@@ -273,6 +339,8 @@ def bench_size(tmp: Path, n: int, m: int) -> None:
         targets.append(f"cold<={COLD_MAX[n]}x {verdict(cold_ratio <= COLD_MAX[n])}")
     targets.append(f"warm<={WARM_MAX}x {verdict(warm_ratio <= WARM_MAX)}")
     out(f"{line}   [{'; '.join(targets)}] ({'median of 3' if runs == 3 else '1 run'})")
+    out(f"    cpu (user+sys): plain={cpu_plain:.2f}s cold={cpu_cold:.2f}s warm={cpu_warm:.2f}s "
+        f"cold_ratio={cpu_cold / cpu_plain:.2f} warm_ratio={cpu_warm / cpu_plain:.2f}; {load_before} -> {load()}")
     for note in notes + n1 + n2:
         out(f"    ! {note}")
     shutil.rmtree(project, ignore_errors=True)
@@ -284,9 +352,10 @@ def bench_unbatched(tmp: Path, n: int = 100, m: int = 200) -> None:
     site = tmp / "site-unbatched"
     plain, _ = timed(project, "mkdocs-plain.yml", site, 1)
     clear_cache(project)
-    unbatched, _ = timed(project, "mkdocs.yml", site, 1, {"CITATION_BATCH": "0", "CITATION_CACHE": "0"})
+    unbatched, line = build(project, "mkdocs.yml", site, {"CITATION_BATCH": "0", "CITATION_CACHE": "0"})
     out(f"unbatched (CITATION_BATCH=0, reference only): pages={n} bib={m} plain={plain:.2f}s "
-        f"unbatched={unbatched:.2f}s ratio={unbatched / plain:.2f} (1 run)")
+        f"unbatched={unbatched:.2f}s ratio={unbatched / plain:.2f} (1 run; cpu ratio "
+        f"{CPU[-1] / LAST_CPU[-1]:.2f}; {line.split('; ')[-1]})")
     shutil.rmtree(project, ignore_errors=True)
     shutil.rmtree(site, ignore_errors=True)
 
@@ -329,15 +398,19 @@ def bench_guide(tmp: Path) -> Path:
     except Exception as error:  # the other hooks may need the citation plugin
         plain_text, plain = f"plain=n/a ({str(error).splitlines()[0][:80]}) ", None
     clear_cache(project)
+    cpu_plain = LAST_CPU[-1] if plain else None
     cold, n1 = timed(project, "mkdocs.yml", site, 3, {"CITATION_CACHE": "0"}, "1 pandoc call(s), cache off")
+    cpu_cold = LAST_CPU[-1]
     clear_cache(project)
     build(project, "mkdocs.yml", site)
     warm, n2 = timed(project, "mkdocs.yml", site, 3, None, "0 pandoc call(s), cache hit")
+    cpu_warm = LAST_CPU[-1]
     ratios = ""
     if plain:
         ratios = (f" cold_ratio={cold / plain:.2f} warm_ratio={warm / plain:.2f}"
                   f"   [warm<={WARM_MAX}x {verdict(warm / plain <= WARM_MAX)}]")
     out(f"guide pages={pages} bib={entries} {plain_text}cold={cold:.2f}s warm={warm:.2f}s{ratios} (median of 3)")
+    out(f"    cpu (user+sys): plain={cpu_plain or 0:.2f}s cold={cpu_cold:.2f}s warm={cpu_warm:.2f}s; {load()}")
     for note in n1 + n2:
         out(f"    ! {note}")
     return site
@@ -502,9 +575,9 @@ def page_loads(site: Path, base: str, page_path: str) -> dict:
             page.wait_for_timeout(500)
             first = list(dict.fromkeys(u for u in responses if not u.startswith("data:")))
             try:
-                page.keyboard.press("/")
-                page.wait_for_selector("input.md-search__input", state="visible", timeout=5000)
-                page.fill("input.md-search__input", "belong")
+                box = page.locator("input.md-search__input")
+                box.click(timeout=5000)
+                box.press_sequentially("belong", delay=50)
                 page.wait_for_selector(".md-search-result__item", timeout=10000)
                 search_ok = True
             except Exception:
@@ -646,7 +719,7 @@ def section_pdf(tmp: Path, site: Path | None) -> None:
     out(f"pdf: {elapsed:.2f}s total, {status}")
     for line in (result.stdout + result.stderr).splitlines():
         if line.strip() and (result.returncode != 0 or re.search(r"\d(\.\d+)?\s*s\b|second", line)):
-            out(f"    {line.rstrip()[:200]}")
+            out(f"    {line.rstrip()[:400]}")
 
 
 def main() -> int:
@@ -656,8 +729,9 @@ def main() -> int:
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     started = time.perf_counter()
-    out(f"bench: {time.strftime('%Y-%m-%d %H:%M')} {os.cpu_count()} CPU(s); targets are printed with PASS/MISS "
-        "and never fail the run")
+    out(f"bench: {time.strftime('%Y-%m-%d %H:%M')} {os.cpu_count()} CPU(s), {load()}; targets are printed with "
+        "PASS/MISS and never fail the run; wall times are noisy when other builds share the machine, "
+        "the cpu lines less so")
     with tempfile.TemporaryDirectory(prefix="belonging-bench-") as tmpdir:
         tmp = Path(tmpdir)
         site = None

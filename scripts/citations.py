@@ -141,8 +141,16 @@ def batch_format(registry, blocks, bib_text: str, csl: str, root: Path):
             cache_file.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False), encoding="utf-8")
     registry._inline_cache.clear()
     registry._reference_cache.clear()
-    registry._inline_cache.update(data["inline"])
-    registry._reference_cache.update(data["references"])
+    registry._inline_cache.update({k: plain_spans(v) for k, v in data["inline"].items()})
+    registry._reference_cache.update({k: plain_spans(v) for k, v in data["references"].items()})
+
+
+PANDOC_SPAN = re.compile(r"\[([^\[\]]*)\]\{\.(nocase|smallcaps|underline)\}")
+
+
+def plain_spans(text: str) -> str:
+    """Pandoc keeps case-protected words as [fMRI]{.nocase}, which Python-Markdown prints raw."""
+    return PANDOC_SPAN.sub(r"\1", text)
 
 
 CITED_KEYS: set[str] = set()

@@ -45,13 +45,31 @@ PDF_CSS = f"""
 @media print {{
   html, body, .md-typeset, .md-typeset h1, .md-typeset h2, .md-typeset h3 {{ font-family: {FONTS} !important; }}
   .md-typeset code, .md-typeset pre, .md-typeset kbd {{ font-family: {MONO} !important; }}
-  .md-typeset {{ font-size: 10.5pt !important; line-height: 1.5; hyphens: manual !important; }}
-  .md-typeset h1 {{ font-size: 20pt; font-weight: 700; color: #000; margin: 0 0 0.8em; }}
-  .md-typeset h2 {{ font-size: 14pt; font-weight: 700; margin: 1.3em 0 0.5em; }}
-  .md-typeset h3 {{ font-size: 12pt; font-weight: 700; }}
+  .md-typeset {{ font-size: 10pt !important; line-height: 1.45; hyphens: manual !important; }}
+  .md-typeset p, .md-typeset ul, .md-typeset ol {{ margin-top: 0.5em; margin-bottom: 0.5em; }}
+  .md-typeset h1 {{ font-size: 19pt; font-weight: 700; color: #000; margin: 0 0 0.6em; }}
+  .md-typeset h2 {{ font-size: 13pt; font-weight: 700; margin: 1.1em 0 0.4em; }}
+  .md-typeset h3 {{ font-size: 11pt; font-weight: 700; margin: 1em 0 0.3em; }}
+  .md-typeset .admonition {{ margin: 0.8em 0; }}
+  .md-typeset .crisis-help {{ margin: 1em 0; padding: 0.4em 0.8em; }}
+  .md-typeset div.footnote {{ font-size: 8.5pt; line-height: 1.35; }}
+  .md-typeset div.footnote li {{ margin-bottom: 0.2em; }}
+  .md-typeset div.footnote li p {{ margin: 0; }}
+  .md-typeset div.footnote hr {{ display: none; }}
+  .md-typeset .references-heading {{ margin-top: 0.8em; }}
   .visually-hidden {{ display: none !important; }}
   h1 {{ bookmark-level: 1; }} h2 {{ bookmark-level: 2; }} h3, h4, h5, h6 {{ bookmark-level: none; }}
 }}
+"""
+
+# A handout that spills onto one more page gets a second try, slightly tighter.
+COMPACT_CSS = """
+@media print {
+  .md-typeset { font-size: 9.5pt !important; line-height: 1.4; }
+  .md-typeset h2 { margin-top: 0.9em; }
+  .md-typeset div.footnote { font-size: 8pt; }
+  .print-qr svg { width: 22mm; height: 22mm; }
+}
 """
 
 # The book only: cover, table of contents, chapters, running header.
@@ -75,14 +93,14 @@ html, body {{ font-family: {FONTS}; margin: 0; padding: 0; color: #000; backgrou
 .toc h1 {{ font-size: 20pt; margin: 0 0 1em; bookmark-level: 1; }}
 .toc ol {{ list-style: none; margin: 0; padding: 0; }}
 .toc li {{ margin: 0.25em 0; font-size: 10.5pt; }}
-.toc li.toc-section {{ font-weight: 700; margin-top: 1em; }}
+.toc li.toc-section, .toc li.toc-top {{ font-weight: 700; margin-top: 1em; }}
+.toc li.toc-top a::after {{ font-weight: 400; }}
 .toc li.toc-page {{ padding-left: 1.2em; }}
 .toc a {{ color: inherit; text-decoration: none; }}
 .toc a::after {{ content: leader('.') target-counter(attr(href), page); }}
 .chapter {{ break-before: page; string-set: section attr(data-section); }}
 .chapter > .md-typeset > h1:first-child, .chapter h1.chapter-title {{ string-set: chapter content(text); }}
 .md-typeset .print-qr, .md-typeset .handout-download, .md-typeset .cite-this-page {{ display: none !important; }}
-.md-typeset a.book-internal::after {{ content: " (p. " target-counter(attr(href), page) ")"; font-size: 85%; }}
 .md-typeset .footnote-ref::after {{ content: none !important; }}
 """
 
@@ -116,14 +134,50 @@ def fetcher():
 
 # ---------------------------------------------------------------- handouts
 
-def make_handout(site: str, src: str, target: str) -> tuple[str, float]:
-    from weasyprint import HTML
+_CSS_CACHE: dict[str, object] = {}
+_LINK = re.compile(r'<link rel="stylesheet" href="([^"]+)"[^>]*>')
+
+
+def _css(path: Path):
+    """Parse each stylesheet once per process (Material's is big), not once per page."""
+    from weasyprint import CSS
+    key = str(path)
+    if key not in _CSS_CACHE:
+        _CSS_CACHE[key] = CSS(filename=key, url_fetcher=fetcher(), media_type="print")
+    return _CSS_CACHE[key]
+
+
+def make_handout(site: str, src: str, target: str) -> tuple[str, float, int]:
+    """The built page as the browser prints it: its own stylesheets (print.css included), plus fonts."""
+    from weasyprint import CSS, HTML
     start = time.perf_counter()
-    html_file = Path(site) / page_url(src) / "index.html"
-    HTML(filename=str(html_file), url_fetcher=fetcher(), media_type="print").write_pdf(
-        target, stylesheets=[__import__("weasyprint").CSS(string=PDF_CSS)],
-        pdf_variant="pdf/ua-1", pdf_tags=True)
-    return target, time.perf_counter() - start
+    html_file = (Path(site) / page_url(src) / "index.html").resolve()
+    text = html_file.read_text(encoding="utf-8")
+    sheets = []
+
+    def take(match):
+        href = match.group(1)
+        if re.match(r"^[a-z][a-z0-9+.-]*:", href):
+            return ""  # never fetched: nothing leaves the machine
+        sheets.append(_css((html_file.parent / href).resolve()))
+        return ""
+
+    text = _LINK.sub(take, text)
+    page = HTML(string=text, base_url=html_file.as_uri(), url_fetcher=fetcher(), media_type="print")
+    doc = page.render(stylesheets=[*sheets, _css_string(PDF_CSS)])
+    if len(doc.pages) > 2:  # one try at saving a page that holds only the last lines or the QR code
+        compact = page.render(stylesheets=[*sheets, _css_string(PDF_CSS + COMPACT_CSS)])
+        if len(compact.pages) < len(doc.pages):
+            doc = compact
+    doc.write_pdf(target, pdf_variant="pdf/ua-1", pdf_tags=True)
+    return target, time.perf_counter() - start, len(doc.pages)
+
+
+def _css_string(text: str):
+    from weasyprint import CSS
+    if text not in _CSS_CACHE:
+        _CSS_CACHE[text] = CSS(string=text, media_type="print")
+    return _CSS_CACHE[text]
 
 
 # ---------------------------------------------------------------- book
@@ -189,23 +243,23 @@ def make_book(site: str, target: str) -> tuple[str, float, int]:
     site_p = Path(site)
     config = load_config()
     site_url = str(config.get("site_url") or "").rstrip("/") + "/"
-    nav = [(section, src) for section, _title, src in qr.nav_pages(config["nav"])]
-    pages = {page_url(src): _pfx(page_url(src)) for _s, src in nav}
+    nav = [(section, src, not title or title == section) for section, title, src in qr.nav_pages(config["nav"])]
+    pages = {page_url(src): _pfx(page_url(src)) for _s, src, _top in nav}
     chapters, toc, last_section = [], [], None
-    for section, src in nav:
+    for section, src, top in nav:
         url = page_url(src)
         chapters.append(chapter_html(site_p, section, src, pages, site_url))
         title = BeautifulSoup((site_p / url / "index.html").read_text(encoding="utf-8"), "lxml").find("h1")
         title = title.get_text(" ", strip=True).rstrip("¶").strip() if title else src
-        if section != last_section and section != title:
+        if not top and section != last_section:
             toc.append(f'<li class="toc-section">{htmllib.escape(section)}</li>')
-        last_section = section
-        toc.append(f'<li class="toc-page"><a href="#{pages[url]}">{htmllib.escape(title)}</a></li>')
+        last_section = None if top else section
+        toc.append(f'<li class="{"toc-top" if top else "toc-page"}"><a href="#{pages[url]}">{htmllib.escape(title)}</a></li>')
     date = build_date()
-    css_links = "\n".join(
-        f'<link rel="stylesheet" href="{p.resolve().as_uri()}">'
-        for pattern in ("assets/stylesheets/main.*.min.css", "stylesheets/guide.css", "stylesheets/print.css")
-        for p in sorted(site_p.glob(pattern)))
+    # The site's own stylesheets, then ours; all given to WeasyPrint in this order (later wins).
+    sheets = [_css(p.resolve()) for pattern in ("assets/stylesheets/main.*.min.css", "stylesheets/guide.css",
+                                                "stylesheets/print.css") for p in sorted(site_p.glob(pattern))]
+    sheets.append(_css_string(PDF_CSS + BOOK_CSS))
     document = f"""<!doctype html>
 <html lang="en">
 <head>
@@ -215,7 +269,6 @@ def make_book(site: str, target: str) -> tuple[str, float, int]:
 <meta name="author" content="{BOOK_TITLE}">
 <meta name="dcterms.created" content="{date.isoformat()}">
 <meta name="dcterms.modified" content="{date.isoformat()}">
-{css_links}
 </head>
 <body>
 <section class="cover">
@@ -236,7 +289,7 @@ call or text 988. In the UK and Ireland, call Samaritans on 116 123.</p>
 </body>
 </html>"""
     doc = HTML(string=document, base_url=site_p.resolve().as_uri() + "/", url_fetcher=fetcher(),
-               media_type="print").render(stylesheets=[__import__("weasyprint").CSS(string=PDF_CSS + BOOK_CSS)])
+               media_type="print").render(stylesheets=sheets)
     doc.write_pdf(target, pdf_variant="pdf/ua-1", pdf_tags=True)
     return target, time.perf_counter() - start, len(doc.pages)
 
@@ -261,8 +314,9 @@ def main(argv: list[str]) -> int:
         results = [job.result() for job in jobs]
         book_path, book_seconds, book_pages = book.result()
     print(f"pdf: book {Path(book_path).relative_to(site)}: {book_pages} pages in {book_seconds:.1f} s")
-    print(f"pdf: handouts: {len(results)} in {sum(s for _, s in results):.1f} s "
-          f"(slowest {max((s for _, s in results), default=0):.1f} s)")
+    print(f"pdf: handouts: {len(results)} in {sum(r[1] for r in results):.1f} s "
+          f"(slowest {max((r[1] for r in results), default=0):.1f} s; pages: "
+          + ", ".join(f"{Path(r[0]).stem} {r[2]}" for r in results) + ")")
     print(f"pdf: total wall time {time.perf_counter() - start:.1f} s")
     return 0
 

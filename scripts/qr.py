@@ -60,7 +60,7 @@ def nav_pages(nav) -> list[tuple[str, str, str]]:
 def qr_svg(url: str) -> str:
     qr = segno.make(url, error="m", micro=False)
     # 4-module quiet zone (the QR spec's minimum) so scanners find it on paper.
-    return qr.svg_inline(scale=4, border=4, svgclass="print-qr__code", lineclass=None,
+    return qr.svg_inline(scale=4, border=4, omitsize=True, svgclass="print-qr__code", lineclass=None,
                          title=f"QR code for {url}")
 
 

@@ -62,6 +62,7 @@ def test_no_raw_citations_anywhere(site):
         text = page.read_text(encoding="utf-8")
         assert "[@" not in text and "[-@" not in text, f"raw citation in {page}"
         assert "?**)" not in text, f"unresolved citation in {page}"
+        assert "]{." not in text, f"raw pandoc span (e.g. [fMRI]{{.nocase}}) in {page}"
 
 
 def test_reference_lists_are_not_indexed_by_search(site):

@@ -1,4 +1,6 @@
-// The Belonging Guide: copy buttons for "Cite this page". No third-party code.
+// The Belonging Guide: a few lines of our own JavaScript. No third-party code, nothing sent anywhere.
+
+// "Cite this page": copy buttons.
 document.addEventListener("click", function (event) {
   var button = event.target.closest(".cite-copy");
   if (!button) return;
@@ -10,3 +12,77 @@ document.addEventListener("click", function (event) {
     setTimeout(function () { button.textContent = label; }, 2000);
   });
 });
+
+// Share this page (guide and clinician pages; overrides/main.html renders the hidden button):
+// the device's share sheet where there is one, else copy the page's published (canonical) link.
+(function () {
+  var box = document.querySelector(".share-page");
+  if (!box) return;
+  var heading = document.querySelector("article.md-content__inner h1");
+  if (heading) heading.insertAdjacentElement("afterend", box);
+  box.hidden = false;
+  var button = box.querySelector(".share-button");
+  var status = box.querySelector(".share-status");
+  function say(text) {
+    status.textContent = text;
+    setTimeout(function () { status.textContent = ""; }, 4000);
+  }
+  button.addEventListener("click", function () {
+    var url = button.getAttribute("data-share-url");
+    var title = button.getAttribute("data-share-title");
+    if (navigator.share) {
+      navigator.share({ title: title, url: url }).catch(function () {});
+    } else if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(url).then(function () { say("Link copied: " + url); },
+                                             function () { window.prompt("Copy this link:", url); });
+    } else {
+      window.prompt("Copy this link:", url);
+    }
+  });
+})();
+
+// Glossary terms: reachable by keyboard, so their definitions show on focus as well as on hover
+// (WCAG 2.1.1, 1.4.13). Material turns the title into a tooltip.
+document.querySelectorAll(".md-typeset abbr[title]").forEach(function (abbr) {
+  abbr.tabIndex = 0;
+});
+
+// Escape dismisses any open tooltip without moving focus or the pointer (WCAG 1.4.13). It stays
+// hidden until focus moves or the pointer goes to something else.
+(function () {
+  var hovered = null, dismissedOn = null;
+  function restore() {
+    dismissedOn = null;
+    document.querySelectorAll(".guide-tooltip-dismissed").forEach(function (tip) {
+      tip.classList.remove("guide-tooltip-dismissed");
+    });
+  }
+  document.addEventListener("mouseover", function (event) {
+    hovered = event.target;
+    if (dismissedOn && event.target !== dismissedOn) restore();
+  });
+  document.addEventListener("focusin", function () { if (dismissedOn) restore(); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" && event.key !== "Esc") return;
+    var open = document.querySelectorAll(".md-tooltip2--active, .md-tooltip--active");
+    if (!open.length) return;
+    open.forEach(function (tip) { tip.classList.add("guide-tooltip-dismissed"); });
+    dismissedOn = hovered || document.body;
+  });
+})();
+
+// Printing: open every collapsed <details> so the printout has all the text, and close them again
+// afterwards (stylesheets/guide.css does the same in print media for browsers without these events).
+(function () {
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (details) {
+      details.open = true;
+      opened.push(details);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (details) { details.open = false; });
+    opened = [];
+  });
+})();

@@ -1,0 +1,123 @@
+"""Batching and the on-disk cache in scripts/citations.py change nothing a reader sees.
+
+The guide is built three ways from one throw-away copy of the project:
+  unbatched - CITATION_BATCH=0: plain mkdocs-bibtex, one pandoc call per page with new citations;
+  cold      - batched, fresh .cache: every citation block of the site in one pandoc call, cache written;
+  warm      - batched, the same project again: everything from .cache, no pandoc at all.
+Every page's <article> (in-text citations and reference lists) must be byte-identical in all three.
+
+pandoc calls are counted twice: from the "citations: N pandoc call(s), cache ..." line that the hook
+logs at INFO, and by a wrapper around the pandoc binary (PYPANDOC_PANDOC) that logs every --citeproc run.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import article, content_pages, copy_project, mkdocs_build
+
+CALLS_LINE = re.compile(r"citations: (\d+) pandoc call\(s\), cache (\S+)")
+FULL_BIB_PAGES = {"references/index.html"}  # pages with <!-- md:bibliography -->
+
+
+def pandoc_wrapper(folder: Path) -> Path:
+    import pypandoc
+
+    real = pypandoc.get_pandoc_path()
+    wrapper = folder / "pandoc-counting"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'case " $* " in *" --citeproc "*) echo "$*" >> "$PANDOC_CALL_LOG";; esac\n'
+        f'exec "{real}" "$@"\n',
+        encoding="utf-8",
+    )
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    return wrapper
+
+
+class Build:
+    def __init__(self, name: str, base: Path, project: Path, wrapper: Path, env: dict):
+        self.site = base / f"site-{name}"
+        calls_log = base / f"pandoc-calls-{name}.log"
+        calls_log.touch()
+        result = mkdocs_build(project, self.site, env={**env, "PYPANDOC_PANDOC": str(wrapper),
+                                                       "PANDOC_CALL_LOG": str(calls_log)})
+        assert result.returncode == 0, f"{name} build failed:\n{result.stdout}{result.stderr}"
+        match = CALLS_LINE.search(result.stderr)
+        assert match, f"{name}: no 'citations: N pandoc call(s)' line in the log:\n{result.stderr}"
+        self.logged_calls, self.cache = int(match.group(1)), match.group(2)
+        self.wrapped_calls = len(calls_log.read_text(encoding="utf-8").splitlines())
+
+    def articles(self) -> dict[str, str]:
+        return {str(page.relative_to(self.site)): str(article(page)) for page in content_pages(self.site)}
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> dict[str, Build]:
+    base = tmp_path_factory.mktemp("citation-cache")
+    project = copy_project(base / "project")
+    shutil.rmtree(project / ".cache", ignore_errors=True)  # copy_project brings the checkout's warm cache
+    wrapper = pandoc_wrapper(base)
+    return {
+        "unbatched": Build("unbatched", base, project, wrapper, {"CITATION_BATCH": "0", "CITATION_CACHE": "0"}),
+        "cold": Build("cold", base, project, wrapper, {}),
+        "warm": Build("warm", base, project, wrapper, {}),
+    }
+
+
+def first_difference(a: str, b: str, names=("a", "b")) -> str:
+    diff = difflib.unified_diff(a.splitlines(), b.splitlines(), *names, lineterm="", n=1)
+    return "\n".join(line[:300] for line in list(diff)[:12])
+
+
+def compare(left: Build, right: Build, names: tuple[str, str], skip=frozenset()) -> None:
+    a, b = left.articles(), right.articles()
+    assert sorted(a) == sorted(b), "the builds made different pages"
+    assert len(a) >= 20
+    different = [page for page in sorted(a) if page not in skip and a[page] != b[page]]
+    assert not different, f"{names[0]} and {names[1]} differ on {different}:\n" + "\n\n".join(
+        first_difference(a[page], b[page], names) for page in different[:3])
+
+
+def test_cold_batched_build_calls_pandoc_once(builds):
+    cold = builds["cold"]
+    assert cold.cache == "miss"
+    assert cold.logged_calls == 1
+    assert cold.wrapped_calls == 1
+
+
+def test_warm_build_calls_no_pandoc(builds):
+    warm = builds["warm"]
+    assert warm.cache == "hit"
+    assert warm.logged_calls == 0
+    assert warm.wrapped_calls == 0
+
+
+def test_unbatched_build_calls_pandoc_per_page(builds):
+    unbatched = builds["unbatched"]
+    assert unbatched.cache == "per-page"
+    # citations.py counts only its own batch call; the per-page calls are mkdocs-bibtex's, seen by the wrapper.
+    assert unbatched.wrapped_calls > 1
+    assert unbatched.logged_calls in (0, unbatched.wrapped_calls)
+
+
+def test_cache_changes_nothing(builds):
+    compare(builds["cold"], builds["warm"], ("cold", "warm"))
+
+
+def test_batching_changes_no_citing_page(builds):
+    compare(builds["unbatched"], builds["cold"], ("unbatched", "batched"), skip=FULL_BIB_PAGES)
+
+
+@pytest.mark.xfail(strict=True, reason="with CITATION_BATCH=0, citations.py builds the full bibliography from the "
+                                       "entries the pages built before references.md happened to format; remove "
+                                       "this marker with the fix to full_bibliography() in scripts/citations.py")
+def test_batching_changes_not_the_full_bibliography(builds):
+    a, b = builds["unbatched"].articles(), builds["cold"].articles()
+    for page in FULL_BIB_PAGES:
+        assert a[page] == b[page], first_difference(a[page], b[page], ("unbatched", "batched"))
