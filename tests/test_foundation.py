@@ -200,3 +200,37 @@ def test_make_serve_shows_the_guide():
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_citation_syntaxes_render(project):
+    page = project / "docs" / "clinicians" / "evidence-base.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n## Syntax check {#syntax-check}\n\n"
+                    "Located [@baumeister1995need, p. 497]. Grouped [@leary1995selfesteem; @leary2000nature]. "
+                    "Baumeister and Leary [-@baumeister1995need] said so. Bare @baumeister1995need stays text.\n",
+                    encoding="utf-8")
+    out = project / "out"
+    result = mkdocs_build(project, out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = text_of(article(out / "clinicians" / "evidence-base" / "index.html"))
+    assert "Located (Baumeister & Leary, 1995, p. 497)" in text
+    assert "Grouped (Leary et al., 1995; Leary & Baumeister, 2000)" in text
+    assert "Baumeister and Leary (1995)" in text
+    assert "Bare @baumeister1995need stays text." in text
+
+
+def test_year_letters_are_the_same_on_every_page(project):
+    bib = project / "references.bib"
+    entries = "".join(
+        f"\n@article{{doe2020{word},\n  author = {{Doe, Jane}},\n  year = {{2020}},\n  title = {{{title}}},\n"
+        f"  journal = {{Journal of Tests}},\n  doi = {{10.1234/test.{word}}}\n}}\n"
+        for word, title in (("alpha", "Alpha study"), ("beta", "Beta study")))
+    bib.write_text(bib.read_text(encoding="utf-8") + entries, encoding="utf-8")
+    both = project / "docs" / "clinicians" / "evidence-base.md"
+    both.write_text(both.read_text(encoding="utf-8") + "\nBoth [@doe2020alpha; @doe2020beta].\n", encoding="utf-8")
+    one = project / "docs" / "guide" / "index.md"  # built before evidence-base (nav order)
+    one.write_text(one.read_text(encoding="utf-8") + "\nOne [@doe2020beta].\n", encoding="utf-8")
+    out = project / "out"
+    result = mkdocs_build(project, out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "One (Doe, 2020b)" in text_of(article(out / "guide" / "index.html"))
+    assert "Both (Doe, 2020a, 2020b)" in text_of(article(out / "clinicians" / "evidence-base" / "index.html"))
