@@ -147,15 +147,15 @@ def audit(browser, site, base_url):
                     result["schemes"].append(f"{where}: data-md-color-scheme={state['scheme']!r}")
                 if state["overflow"] > 0:
                     result["overflow"].append(f"{where}: scrolls sideways by {state['overflow']} px")
+                if shots:
+                    name = (path.strip("/").replace("/", "--") or "home") + f"--{width}--{scheme}.png"
+                    page.screenshot(path=str(SHOTS / name), full_page=True)
                 if width == WIDTHS[0] and scheme == "light":   # WCAG 1.4.10: reflow at 320 CSS px
                     page.set_viewport_size({"width": 320, "height": 640})
                     page.wait_for_timeout(50)
                     state = page.evaluate(STATE)
                     if state["overflow"] > 0:
                         result["overflow"].append(f"/{path} 320px: scrolls sideways by {state['overflow']} px")
-                if shots:
-                    name = (path.strip("/").replace("/", "--") or "home") + f"--{width}--{scheme}.png"
-                    page.screenshot(path=str(SHOTS / name), full_page=True)
                 result["problems"] += [f"{where}: {p}" for p in watch.take()]
     for scheme, context, page, watch in lanes:
         result["cookies"] += [f"{scheme}: cookie {c['name']}" for c in context.cookies()]
@@ -395,16 +395,25 @@ def test_search_table_covers_both_audiences():
 
 
 def run_search(page, query: str) -> list[str]:
-    """Types a query into the real search box; returns the result pages (paths), best first."""
-    page.locator("label.md-header__button[for='__search'], .md-search__input").first.click()
+    """Types a query into the real search box; returns the result pages (URLs without query or
+    fragment, each page once), best first."""
+    page.locator("label.md-header__button[for='__search']:visible, input.md-search__input:visible").first.click()
     box = page.locator("input.md-search__input")
     box.fill("")
     box.type(query, delay=5)
     page.wait_for_function(
         "() => /\\d+ matching|No matching/.test(document.querySelector('.md-search-result__meta').textContent)")
-    page.wait_for_timeout(150)
-    return page.evaluate("""() => [...document.querySelectorAll('.md-search-result__item > .md-search-result__link')]
-        .map(a => a.href)""")
+    last, stable = None, 0
+    for _ in range(40):               # the worker answers each keystroke: wait until the list settles
+        now = page.evaluate("() => document.querySelector('.md-search-result').innerHTML")
+        stable = stable + 1 if now == last else 0
+        if stable >= 2:
+            break
+        last = now
+        page.wait_for_timeout(60)
+    hrefs = page.evaluate("""() => [...document.querySelectorAll('.md-search-result__item > .md-search-result__link')]
+        .map(a => a.href.split('#')[0].split('?')[0])""")
+    return list(dict.fromkeys(hrefs))
 
 
 def test_search_finds_what_readers_type(browser, base_url):
@@ -417,7 +426,7 @@ def test_search_finds_what_readers_type(browser, base_url):
         misses = []
         for query, expected in search_queries():
             hrefs = run_search(page, query)
-            paths = [h.removeprefix(base_url).split("#")[0] for h in hrefs]
+            paths = [h.removeprefix(base_url) for h in hrefs]
             if expected not in paths[:3]:
                 misses.append(f"{query!r}: expected /{expected} in the top three, got {paths[:5]}")
         assert not misses, "\n".join(misses)
@@ -458,9 +467,9 @@ def test_offline_zip_browses_and_searches_from_file(browser, site, tmp_path):
         assert page.locator("article h1").inner_text().startswith("Why rejection hurts")
         page.locator(".md-sidebar--primary a.md-nav__link", has_text="The belongingness hypothesis").first.click()
         page.wait_for_url("**/clinicians/belongingness-hypothesis.html")
-        hrefs = run_search(page, "sociometer")
+        hrefs = run_search(page, "satiation")
         assert hrefs and all(h.startswith("file://") for h in hrefs), hrefs
-        assert any("belongingness-hypothesis.html" in h for h in hrefs[:3]), hrefs
+        assert any(h.endswith("/clinicians/belongingness-hypothesis.html") for h in hrefs[:3]), hrefs
         page.locator(".md-search-result__item > .md-search-result__link").first.click()
         page.wait_for_load_state()
         assert page.url.startswith("file://")
@@ -499,10 +508,3 @@ def test_print_view(context, base_url, tmp_path):
     assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
     assert page.evaluate("() => window.__openInPrint") is not False, "collapsed details stayed closed in print"
     page.emulate_media(media="screen")
-
-
-# --- timing --------------------------------------------------------------------------------------------
-
-def test_audit_pass_is_quick(audit):
-    """~100 page views with axe; measured, so a slow-down shows up here rather than in CI minutes."""
-    assert audit["seconds"] < 240, f"the page audit took {audit['seconds']:.0f} s"

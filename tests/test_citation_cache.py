@@ -110,6 +110,11 @@ def test_cache_changes_nothing(builds):
     compare(builds["cold"], builds["warm"], ("cold", "warm"))
 
 
+# Both markers below go, together with the change to scripts/citations.py that fixes CITATION_BATCH=0
+# (per-page results through plain_spans(); the full bibliography formats every entry); strict, so the
+# fix makes them XPASS and fail until they are removed.
+@pytest.mark.xfail(strict=True, reason="with CITATION_BATCH=0, mkdocs-bibtex's per-page results skip "
+                                       "citations.py's plain_spans(), so [fMRI]{.nocase} shows raw")
 def test_batching_changes_no_citing_page(builds):
     compare(builds["unbatched"], builds["cold"], ("unbatched", "batched"), skip=FULL_BIB_PAGES)
 

@@ -43,8 +43,9 @@ document.addEventListener("click", function (event) {
 
 // Glossary terms: reachable by keyboard, so their definitions show on focus as well as on hover
 // (WCAG 2.1.1, 1.4.13). Material turns the title into a tooltip.
+// Not inside reference lists, where terms in source titles would add dozens of tab stops.
 document.querySelectorAll(".md-typeset abbr[title]").forEach(function (abbr) {
-  abbr.tabIndex = 0;
+  if (!abbr.closest(".footnote, .full-bibliography")) abbr.tabIndex = 0;
 });
 
 // Escape dismisses any open tooltip without moving focus or the pointer (WCAG 1.4.13). It stays
