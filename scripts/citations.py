@@ -224,9 +224,20 @@ def on_page_markdown(markdown, page, config, files):
     return "\n".join(lines)
 
 
+ABBR = re.compile(r'<abbr title="[^"]*">(.*?)</abbr>', re.S)
+
+
+def _plain_references(html: str, marker: str) -> str:
+    """Glossary hovers belong in prose, not inside reference titles."""
+    start = html.find(marker)
+    return html if start < 0 else html[:start] + ABBR.sub(r"\1", html[start:])
+
+
 def on_page_content(html, page, config, files):
+    html = _plain_references(html, '<ul class="full-bibliography"')
     if '<div class="footnote">' not in html:
         return html
+    html = _plain_references(html, '<div class="footnote">')
     heading = '<h2 class="references-heading" id="references" data-search-exclude>References</h2>'
     return html.replace(
         '<div class="footnote">', heading + '\n<div class="footnote" data-search-exclude>', 1
