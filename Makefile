@@ -15,9 +15,11 @@ setup:
 setup-test:
 	@bash scripts/setup.sh test
 
-## Build and serve the site with live reload at http://127.0.0.1:8000
+## Build and serve the site with live reload at http://127.0.0.1:8000. After the first full build,
+## an edit rebuilds only the changed page (--dirty, so link warnings do not stop the preview);
+## every editorial gate still stops it, and `make site` is the strict build.
 serve: setup
-	$(MKDOCS) serve --strict -a $(SERVE_ADDR)
+	STRICT=false $(MKDOCS) serve --dirty -a $(SERVE_ADDR)
 
 ## The strict, publishable build into site/: pages, PDFs and the offline bundle
 site: setup

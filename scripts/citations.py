@@ -281,7 +281,7 @@ def full_bibliography(registry) -> str:
         registry.validate_citation_blocks([CitationBlock(citations=[Citation(key=key)]) for key in missing])
     items = sorted(registry._reference_cache.items(), key=lambda kv: apa_sort_key(f"x]: {kv[1]}"))
     rows = "\n".join(f'<li id="ref-{key}" markdown="span">{text}</li>' for key, text in items)
-    return f'<ul class="full-bibliography" markdown="1">\n{rows}\n</ul>'
+    return f'<ul class="full-bibliography" markdown="1" data-search-exclude>\n{rows}\n</ul>'
 
 
 @event_priority(-100)  # after mkdocs-bibtex has written the footnote definitions

@@ -20,6 +20,7 @@ from mkdocs.exceptions import PluginError
 
 sys.path.insert(0, str(Path(__file__).parent))
 import readability  # noqa: E402
+import spelling  # noqa: E402
 
 review_log = logging.getLogger("belonging.review")
 if not review_log.handlers:
@@ -52,30 +53,13 @@ CRISIS_HTML = (
     "</ul>\n<p>More help: {link}.</p>\n</aside>\n"
 )
 
-SPELLING_WORDS = Path(__file__).parent / "spelling-words.txt"
 DESCRIPTIONS: dict[str, str] = {}
 GRADES: dict[str, dict] = {}
 
 
-def check_spelling(root: Path) -> None:
-    """codespell over docs/ and the glossary, with the project's word list for names and terms."""
-    import contextlib
-    import io
-
-    from codespell_lib import main as codespell
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        found = codespell("--ignore-words", str(SPELLING_WORDS), str(root / "docs"), str(root / "includes"))
-    if found:
-        lines = [line.replace(str(root) + "/", "") for line in out.getvalue().splitlines() if line.strip()]
-        raise PluginError("spelling:\n" + "\n".join(f"{line}. Fix: correct the word, or add a name or term to "
-                                                     "scripts/spelling-words.txt" for line in lines))
-
-
 def on_pre_build(config):
     DESCRIPTIONS.clear()
-    check_spelling(Path(config.config_file_path).parent)
+    spelling.check(Path(config.config_file_path).parent)
 
 
 def today() -> dt.date:

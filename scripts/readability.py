@@ -6,6 +6,7 @@ ships its pronunciation data and needs no network).
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import textstat
@@ -41,6 +42,7 @@ def sentences(text: str) -> list[str]:
     return [s for s in SENTENCE_END.split(text) if s.strip()]
 
 
+@functools.lru_cache(maxsize=512)  # a normal module: the cache survives mkdocs serve rebuilds
 def measure(html: str) -> dict:
     blocks = prose_blocks(html)
     body = "\n".join(blocks)

@@ -87,3 +87,8 @@ document.querySelectorAll(".md-typeset abbr[title]").forEach(function (abbr) {
     opened = [];
   });
 })();
+
+// Material's search dialog has no accessible name; give it one.
+document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])').forEach(function (dialog) {
+  dialog.setAttribute("aria-label", "Search this guide");
+});
