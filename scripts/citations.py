@@ -60,9 +60,16 @@ def on_config(config):
             f"{bib}: bibliography not found. Create references.bib beside mkdocs.yml "
             "(start from ../shared/references/verified.bib) or fix bibtex.bib_file in mkdocs.yml."
         )
-    problems = biblint.lint(bib)
-    if problems:
-        raise PluginError("\n".join(problems))
+    # A .bib that passed once passes again: remember clean files by content (saves a second pybtex parse).
+    bib_text = bib.read_text(encoding="utf-8")
+    clean = root / CACHE_DIR.parent / "biblint" / (hashlib.sha256(bib_text.encode("utf-8")).hexdigest()[:32] + ".ok")
+    if not (use_cache() and clean.is_file()):
+        problems = biblint.lint_text(bib_text, bib.name)
+        if problems:
+            raise PluginError("\n".join(problems))
+        if use_cache():
+            clean.parent.mkdir(parents=True, exist_ok=True)
+            clean.write_text("", encoding="utf-8")
     plugin.config.csl_file = apa_csl_path()
     return config
 
@@ -142,9 +149,12 @@ def chunk_blocks(blocks, entries, size: int = CHUNK_ENTRIES):
     for key, entry in entries.items():
         groups.setdefault(_name_key(entry), []).append(key)
     group_of = {key: name for name, keys in groups.items() for key in keys}
+    touched = {group_of[c.key] for block in blocks for c in block.citations}
     chunk_of: dict[str, int] = {}
     index = count = 0
     for name, keys in groups.items():
+        if name not in touched:
+            continue  # no block cites this surname: nothing to format or disambiguate
         if count and count + len(keys) > size:
             index, count = index + 1, 0
         chunk_of[name] = index

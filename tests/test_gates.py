@@ -177,3 +177,23 @@ def test_linkcheck_says_it_skipped_without_network():
     assert result.returncode == 0
     assert re.search(r"linkcheck: SKIPPED - no network reachable; \d+ external links were not checked", result.stdout)
     assert "linkcheck" not in (ROOT / "Makefile").read_text(encoding="utf-8").split("\ntest:")[1].split("\n\n")[0]
+
+
+# --- strict validation ---------------------------------------------------------------------------
+def test_page_left_out_of_nav_fails(project):
+    (project / "docs" / "guide" / "orphan.md").write_text(
+        "---\ntitle: Orphan\ndescription: A page nobody added to the nav.\naudience: clinician\nreviewed: 2026-11-22\n"
+        "next_review: 2027-11-22\nclinical_review: none\n---\n\n# Orphan\n\nText.\n", encoding="utf-8")
+    result = fails_with(project, r'pages exist in the docs directory, but are not included in the "nav"')
+    assert "guide/orphan.md" in result.stderr
+
+
+@pytest.mark.parametrize("link, pattern", [
+    ("[gone](no-such-page.md)", r"contains a link 'no-such-page\.md', but the target 'guide/no-such-page\.md' is not found"),
+    ("[gone](building-belonging.md#no-such-anchor)",
+     r"'building-belonging\.md#no-such-anchor', but the doc 'guide/building-belonging\.md' does not contain an anchor"),
+])
+def test_broken_internal_links_fail(project, link, pattern):
+    page = project / "docs" / "guide" / "myths-about-belonging.md"
+    page.write_text(page.read_text(encoding="utf-8") + f"\nSee {link}.\n", encoding="utf-8")
+    fails_with(project, pattern)
