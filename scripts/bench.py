@@ -177,27 +177,6 @@ def make_citation(keys: list[str], rng: random.Random) -> str:
     return f"[@{rng.choice(keys)}, p. {rng.randint(1, 400)}]"
 
 
-BIB_YML = """\
-site_name: Bench {n} pages x {m} entries
-site_url: https://bench.example.org/
-docs_dir: docs
-theme:
-  name: material
-  font: false
-plugins:
-  - search
-  - bibtex:
-      bib_file: refs.bib
-      footnote_format: "ref-{{key}}"
-      enable_inline_citations: false
-markdown_extensions:
-  - footnotes
-  - smarty
-  - attr_list
-hooks:
-  - {hook}
-"""
-
 PLAIN_YML = """\
 site_name: Bench {n} pages x {m} entries
 site_url: https://bench.example.org/
@@ -212,6 +191,15 @@ markdown_extensions:
   - smarty
   - attr_list
 """
+
+# The same site with the citation plugin and our hook.
+BIB_YML = PLAIN_YML.replace("  - search\n", """\
+  - search
+  - bibtex:
+      bib_file: refs.bib
+      footnote_format: "ref-{{key}}"
+      enable_inline_citations: false
+""") + "hooks:\n  - {hook}\n"
 
 
 def generate_site(dest: Path, n: int, m: int) -> Path:

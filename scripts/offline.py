@@ -125,7 +125,11 @@ def main(argv: list[str]) -> int:
     site = Path(argv[1]).resolve()
     if not (site / "index.html").is_file():
         fail(f"{site} is not a built site (run mkdocs build first)")
-    site_url = os.environ.get("SITE_URL", "https://belonging-guide.example.org/")
+    # The address the site was built for, as its home page states it (site_url from mkdocs.yml/SITE_URL).
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', (site / "index.html").read_text(encoding="utf-8"))
+    if not canonical:
+        fail(f"{site}/index.html has no canonical link: set site_url (SITE_URL) and rebuild")
+    site_url = canonical.group(1)
     with tempfile.TemporaryDirectory(prefix="belonging-offline-") as tmp:
         out = Path(tmp) / FOLDER
         build(out)
