@@ -21,7 +21,8 @@ import pytest
 
 from conftest import article, content_pages, copy_project, mkdocs_build
 
-CALLS_LINE = re.compile(r"citations: (\d+) pandoc call\(s\), cache (\S+)")
+CALLS_LINE = re.compile(r"citations: (\d+) pandoc call\(s\), cache (\S+) "
+                        r"\(reference lists of (\d+) of (\d+) pages rendered directly\)")
 FULL_BIB_PAGES = {"references/index.html"}  # pages with <!-- md:bibliography -->
 
 
@@ -51,6 +52,7 @@ class Build:
         match = CALLS_LINE.search(result.stderr)
         assert match, f"{name}: no 'citations: N pandoc call(s)' line in the log:\n{result.stderr}"
         self.logged_calls, self.cache = int(match.group(1)), match.group(2)
+        self.direct, self.citing = int(match.group(3)), int(match.group(4))
         self.wrapped_calls = len(calls_log.read_text(encoding="utf-8").splitlines())
 
     def articles(self) -> dict[str, str]:
@@ -110,9 +112,14 @@ def test_cache_changes_nothing(builds):
     compare(builds["cold"], builds["warm"], ("cold", "warm"))
 
 
-# Both markers below go, together with the change to scripts/citations.py that fixes CITATION_BATCH=0
-# (per-page results through plain_spans(); the full bibliography formats every entry); strict, so the
-# fix makes them XPASS and fail until they are removed.
+def test_batched_builds_render_every_reference_list_directly(builds):
+    """The unbatched build is the footnotes extension's own HTML; the batched ones are ours."""
+    assert builds["unbatched"].direct == 0
+    for name in ("cold", "warm"):
+        assert builds[name].citing >= 20
+        assert builds[name].direct == builds[name].citing, f"{name}: some pages fell back to the footnotes extension"
+
+
 def test_batching_changes_no_citing_page(builds):
     compare(builds["unbatched"], builds["cold"], ("unbatched", "batched"), skip=FULL_BIB_PAGES)
 
@@ -121,3 +128,64 @@ def test_batching_changes_not_the_full_bibliography(builds):
     a, b = builds["unbatched"].articles(), builds["cold"].articles()
     for page in FULL_BIB_PAGES:
         assert a[page] == b[page], first_difference(a[page], b[page], ("unbatched", "batched"))
+
+
+TRICKY = """\
+# Title
+
+Intro (A, 2000)[^ref-a] and again *in emphasis (A, 2000)[^ref-a]* and [a link](#x) (B, 1999)[^ref-b].
+
+- a list item (B, 1999)[^ref-b]
+    - nested (A, 2000)[^ref-a] [^ref-c]
+- second item
+
+!!! note "Box"
+    Inside a box (C, 2001)[^ref-c] and (A, 2000)[^ref-a].
+
+| Claim | Source |
+|---|---|
+| a row | (B, 1999)[^ref-b] |
+
+=== "Tab one"
+
+    In a tab (A, 2000)[^ref-a].
+
+<div markdown="1">
+Raw block with markdown (C, 2001)[^ref-c].
+</div>
+
+Term
+:   A definition (B, 1999)[^ref-b].
+
+Closing paragraph "quoted" (A, 2000)[^ref-a]'s end.
+
+[^ref-a]: Alpha, A. (2000). *A title*. Journal, 1--2.
+[^ref-b]: Beta, B. (1999). "Quoted" title. <https://doi.org/10.1/x>
+[^ref-c]: Gamma, C. (2001). Third -- with dashes...
+"""
+
+
+@pytest.mark.parametrize("text", [TRICKY, TRICKY.replace("# Title\n", "# Title\n\n*[Journal]: An abbr\n")],
+                         ids=["nested", "with-abbr"])
+def test_direct_rendering_matches_footnotes_extension(text):
+    """Repeat citations in lists, boxes, tables, tabs, raw HTML and definition lists get the ids
+    (fnref2:, fnref3:, ...) and back-links the footnotes extension gives them, in its order."""
+    import sys
+
+    import markdown
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import citations
+
+    extensions = ["abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables",
+                  "smarty", "toc", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.details"]
+    configs = {"pymdownx.tabbed": {"alternate_style": True}}
+    pages = {}
+    before = dict(citations.STATS)
+    for fast in (False, True):
+        md = markdown.Markdown(extensions=extensions + [citations.PrerenderedReferences({}, fast)],
+                               extension_configs=configs)
+        pages[fast] = md.convert(text)
+    assert citations.STATS["direct"] == before["direct"] + 1, "the direct path was not taken"
+    assert 'href="#fnref4:ref-a"' in pages[False], "the example lost its repeat citations"
+    assert pages[True] == pages[False], first_difference(pages[False], pages[True], ("footnotes", "direct"))
