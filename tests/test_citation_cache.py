@@ -189,3 +189,50 @@ def test_direct_rendering_matches_footnotes_extension(text):
     assert citations.STATS["direct"] == before["direct"] + 1, "the direct path was not taken"
     assert 'href="#fnref4:ref-a"' in pages[False], "the example lost its repeat citations"
     assert pages[True] == pages[False], first_difference(pages[False], pages[True], ("footnotes", "direct"))
+
+
+COLLIDING_BIB = "".join(
+    f"@article{{{key},\n  author = {{{authors}}},\n  title = {{Study {n}}},\n  journal = {{J}},\n"
+    f"  year = {{{year}}},\n  volume = {{1}},\n  pages = {{{n}--{n + 9}}}\n}}\n\n"
+    for n, (key, authors, year) in enumerate([
+        ("smith2020a", "Smith, Anna and Jones, Bo", 2020),         # same authors, same year: 2020a/b
+        ("smith2020b", "Smith, Anna and Jones, Bo", 2020),
+        ("smith2020c", "Smith, Carl", 2020),                       # another Smith: initials
+        ("smith2019", "Smith, Anna and Lee, Di and Ng, Ed", 2019),
+        ("smith2019b", "Smith, Anna and Park, Flo and Ng, Ed", 2019),  # et al. collision: more names
+        ("lee2001", "Lee, Gus", 2001), ("lee2001b", "Lee, Hal", 2001),
+        ("ng1999", "Ng, Ivy", 1999), ("ng1999b", "Ng, Ivy", 1999),
+        ("park2010", "Park, Jo and Smith, Anna", 2010), ("park2011", "Park, Jo", 2011),
+        ("ohara2005", "O'Hara, Kim", 2005), ("zed2015", "Zed, Lu", 2015), ("zed2016", "Zed, Lu", 2016),
+        ("adams2000", "Adams, May", 2000), ("brown2000", "Brown, Ned", 2000), ("brown2000b", "Brown, Oz", 2000),
+    ], start=1))
+
+
+def test_chunked_runs_format_like_one_run(tmp_path):
+    """Shared out over many pandoc runs (a few entries each, run in parallel), every citation and
+    reference comes out as one run over everything gives it: initials, extra names, 2020a/b."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import citations
+    from mkdocs_bibtex.citation import CitationBlock
+    from mkdocs_bibtex.registry import PandocRegistry
+
+    bib = tmp_path / "refs.bib"
+    bib.write_text(COLLIDING_BIB, encoding="utf-8")
+    registry = PandocRegistry([str(bib)], citations.apa_csl_path(), None, "ref-{key}")
+    registry.__dict__["bib_data_bibtex"] = COLLIDING_BIB
+    keys = list(registry.bib_data.entries)
+    text = " ".join([f"[@{k}]" for k in keys[::2]] + [f"[@{k}, p. {i}]" for i, k in enumerate(keys[1::3], 5)]
+                    + [f"[@{a}; @{b}]" for a, b in zip(keys[::3], keys[1::4])] + ["[see @lee2001b, chap. 2]"])
+    blocks = CitationBlock.from_markdown(text)
+    runs = citations.chunk_blocks(blocks, registry.bib_data.entries, size=3, workers=4)
+    assert len(runs) >= 4
+    assert sorted(str(b) for _, kept in runs for b in kept) == sorted(str(b) for b in blocks)
+    one_inline, one_references = registry._process_with_pandoc(blocks)
+    inline, references = citations.format_blocks(registry, blocks, size=3, workers=4)
+    assert "Jones, 2020a" in " ".join(one_inline.values()), "the fixture lost its 2020a/b"
+    assert "A. Smith" in " ".join(one_inline.values()) and "Park, et al." in " ".join(one_inline.values()), \
+        "the fixture lost its initials or extra names"
+    assert inline == one_inline
+    assert references == one_references
