@@ -221,6 +221,26 @@ def _cite_data(page, config):
     return {"apa": apa, "apa_text": re.sub(r"</?em>", "", apa), "bibtex": bibtex}
 
 
+SHARE_HTML = (
+    '<div class="share-page" data-search-exclude>\n'
+    '<button class="md-button share-button" type="button" data-share-url="{url}" data-share-title="{title}">'
+    "Share this page</button>\n"
+    '<span class="share-status" role="status"></span>\n</div>\n'
+)
+ABBR_OPEN = '<abbr title="'
+
+
+def _reader_extras(html: str, page) -> str:
+    """Written into the page, not added by script after it has drawn (no layout shift, no work on load):
+    the share button under the title (guide.js wires it; hidden without JavaScript), and glossary
+    terms in the text reachable by keyboard, so their definitions show on focus too (WCAG 2.1.1,
+    1.4.13; citations.py has already taken the terms out of reference titles)."""
+    if page.meta.get("audience") in ("client", "clinician") and page.canonical_url and "</h1>" in html:
+        share = SHARE_HTML.format(url=htmllib.escape(page.canonical_url), title=htmllib.escape(page.title or ""))
+        html = html.replace("</h1>", "</h1>\n" + share, 1)
+    return html.replace(ABBR_OPEN, '<abbr tabindex="0" title="')
+
+
 def on_page_content(html, page, config, files):
     meta = page.meta
     meta["reviewed_date"] = _as_date(page, "reviewed")
@@ -250,4 +270,4 @@ def on_page_content(html, page, config, files):
         if result["avg_sentence_words"] > MAX_SENTENCE:
             _fail(page, 1, f"sentences average {result['avg_sentence_words']} words; the limit is "
                            f"{MAX_SENTENCE:.0f}. Fix: split long sentences.")
-    return html
+    return _reader_extras(html, page)

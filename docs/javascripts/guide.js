@@ -13,14 +13,11 @@ document.addEventListener("click", function (event) {
   });
 });
 
-// Share this page (guide and clinician pages; overrides/main.html renders the hidden button):
+// Share this page (guide and clinician pages; scripts/pages.py puts the button under the title):
 // the device's share sheet where there is one, else copy the page's published (canonical) link.
 (function () {
   var box = document.querySelector(".share-page");
   if (!box) return;
-  var heading = document.querySelector("article.md-content__inner h1");
-  if (heading) heading.insertAdjacentElement("afterend", box);
-  box.hidden = false;
   var button = box.querySelector(".share-button");
   var status = box.querySelector(".share-status");
   function say(text) {
@@ -40,13 +37,6 @@ document.addEventListener("click", function (event) {
     }
   });
 })();
-
-// Glossary terms: reachable by keyboard, so their definitions show on focus as well as on hover
-// (WCAG 2.1.1, 1.4.13). Material turns the title into a tooltip.
-// Not inside reference lists, where terms in source titles would add dozens of tab stops.
-document.querySelectorAll(".md-typeset abbr[title]").forEach(function (abbr) {
-  if (!abbr.closest(".footnote, .full-bibliography")) abbr.tabIndex = 0;
-});
 
 // Escape dismisses any open tooltip without moving focus or the pointer (WCAG 1.4.13). It stays
 // hidden until focus moves or the pointer goes to something else.
