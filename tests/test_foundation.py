@@ -91,6 +91,18 @@ def test_nothing_loads_from_another_host(site):
     assert "fonts.googleapis" not in "".join(p.read_text(encoding="utf-8") for p in html_pages(site))
 
 
+def test_no_script_holds_up_the_first_paint(site):
+    """Every script file is deferred (Material's bundle too, see overrides/main.html): the text is drawn
+    before any JavaScript runs."""
+    blocking = {}
+    for page in html_pages(site):
+        for script in soup(page).find_all("script", src=True):
+            if not (script.has_attr("defer") or script.has_attr("async")):
+                blocking.setdefault(script["src"].rsplit("/", 1)[-1], page.relative_to(site).as_posix())
+    assert not blocking, f"parser-blocking scripts (file: first page): {blocking}"
+    assert soup(site / "index.html").find("script", src=re.compile(r"bundle\.[0-9a-f]+\.min\.js$"))
+
+
 def test_every_nav_page_built(site):
     nav_files = re.findall(r":\s*([\w/-]+\.md)\s*$", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
     assert len(nav_files) == 25
