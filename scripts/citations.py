@@ -40,6 +40,7 @@ import biblint  # noqa: E402
 log = logging.getLogger("mkdocs.hooks.citations")
 
 CACHE_DIR = Path(".cache") / "citations"
+EXTENSION: dict = {}  # this build's PrerenderedReferences
 STATS = {"pandoc_calls": 0, "cache": "off", "pages": 0, "direct": 0}
 _NOTE_LINE = re.compile(r"^\[\^ref-[^\]]+\]: .*$")
 _NOTE_BODY = re.compile(r"^(\[\^ref-[^\]]+\]: )(.+)$")
@@ -79,9 +80,39 @@ def on_config(config):
             clean.parent.mkdir(parents=True, exist_ok=True)
             clean.write_text("", encoding="utf-8")
     plugin.config.csl_file = apa_csl_path()
+    if use_cache():
+        _remember_parsed_bib(root / CACHE_DIR)
     fast = os.environ.get("CITATION_BATCH", "1") != "0"
-    config.markdown_extensions.append(PrerenderedReferences(config.mdx_configs.get("smarty", {}), fast))
+    EXTENSION["references"] = PrerenderedReferences(config.mdx_configs.get("smarty", {}), fast)
+    config.markdown_extensions.append(EXTENSION["references"])
     return config
+
+
+def _remember_parsed_bib(cache_dir: Path) -> None:
+    """mkdocs-bibtex parses the .bib with pybtex on every build (0.3 s for 2000 entries). Parse each
+    version of the file once and keep the result, pickled, beside the citation cache."""
+    import pickle
+
+    import mkdocs_bibtex.registry as registry_module
+
+    parse = getattr(registry_module.parse_file, "__wrapped__", registry_module.parse_file)
+
+    def parse_file(path, *args, **kwargs):
+        if args or kwargs:
+            return parse(path, *args, **kwargs)
+        data = Path(path).read_bytes()
+        stored = cache_dir / f"bib-{hashlib.sha256(data).hexdigest()[:32]}.pickle"
+        if stored.is_file():
+            return pickle.loads(stored.read_bytes())
+        parsed = parse(path)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob("bib-*.pickle"):
+            old.unlink()
+        stored.write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+        return parsed
+
+    parse_file.__wrapped__ = parse
+    registry_module.parse_file = parse_file
 
 
 class PrerenderedReferences(Extension):
@@ -100,6 +131,7 @@ class PrerenderedReferences(Extension):
 
     def __init__(self, smarty_config: dict, fast: bool = True):
         super().__init__()
+        self.smarty_config = smarty_config
         self.renderer = markdown.Markdown(extensions=["smarty"], extension_configs={"smarty": smarty_config})
         self.rendered: dict[str, str] = {}
         self.fast = fast
@@ -278,11 +310,14 @@ def collect_blocks(files, config, entries):
     return list(blocks.values()), cited
 
 
-def _cache_key(bib_text: str, csl: str, blocks) -> str:
+def _cache_key(bib_text: str, csl: str, blocks, smarty_config: dict | None = None) -> str:
+    """The .bib, the CSL, pandoc's version, the blocks; and what renders reference HTML (the Markdown
+    version and the smarty settings), since the rendered references are cached too."""
     import pypandoc
 
     digest = hashlib.sha256()
-    for part in (bib_text, Path(csl).read_text(encoding="utf-8"), pypandoc.get_pandoc_version()):
+    for part in (bib_text, Path(csl).read_text(encoding="utf-8"), pypandoc.get_pandoc_version(),
+                 markdown.__version__, json.dumps(smarty_config or {}, sort_keys=True, default=str)):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     for block in blocks:
@@ -376,7 +411,9 @@ def batch_format(registry, blocks, bib_text: str, csl: str, root: Path):
 
         registry._process_with_pandoc = per_page
         return
-    cache_file = root / CACHE_DIR / f"{_cache_key(bib_text, csl, blocks)}.json"
+    extension = EXTENSION.get("references")
+    smarty = extension.smarty_config if extension else None
+    cache_file = root / CACHE_DIR / f"{_cache_key(bib_text, csl, blocks, smarty)}.json"
     if use_cache() and cache_file.is_file():
         data = json.loads(cache_file.read_text(encoding="utf-8"))
         STATS["cache"] = "hit"
@@ -384,15 +421,20 @@ def batch_format(registry, blocks, bib_text: str, csl: str, root: Path):
         inline, references = format_blocks(registry, blocks)
         data = {"inline": inline, "references": references}
         STATS["cache"] = "miss" if use_cache() else "off"
-        if use_cache():
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            for old in cache_file.parent.glob("*.json"):
-                old.unlink()
-            cache_file.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False), encoding="utf-8")
     registry._inline_cache.clear()
     registry._reference_cache.clear()
     registry._inline_cache.update({k: plain_spans(v) for k, v in data["inline"].items()})
     registry._reference_cache.update({k: plain_spans(v) for k, v in data["references"].items()})
+    if extension is not None:
+        if "html" in data:  # each reference rendered to HTML once, in the build that wrote the cache
+            extension.rendered.update(data["html"])
+        else:
+            data["html"] = {text: extension.html(text) for text in registry._reference_cache.values()}
+    if STATS["cache"] == "miss":
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        for old in cache_file.parent.glob("*.json"):
+            old.unlink()
+        cache_file.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False), encoding="utf-8")
 
 
 PANDOC_SPAN = re.compile(r"\[([^\[\]]*)\]\{\.(nocase|smallcaps|underline)\}")
@@ -479,7 +521,7 @@ def on_page_markdown(markdown, page, config, files):
     return "\n".join(lines)
 
 
-ABBR = re.compile(r'<abbr title="[^"]*">(.*?)</abbr>', re.S)
+ABBR = re.compile(r"<abbr\b[^>]*>(.*?)</abbr>", re.S)
 
 
 def _plain_references(html: str, marker: str) -> str:
@@ -488,15 +530,32 @@ def _plain_references(html: str, marker: str) -> str:
     return html if start < 0 else html[:start] + ABBR.sub(r"\1", html[start:])
 
 
+REFERENCES_HIDDEN = "<!-- citations: the reference list, put back after search has read the page -->"
+_HIDDEN: dict[str, str] = {}  # page src_uri -> its reference list, between on_page_content and on_page_context
+
+
+@event_priority(-100)  # after the other hooks, which may place things before the list (pages.py: crisis box)
 def on_page_content(html, page, config, files):
     html = _plain_references(html, '<ul class="full-bibliography"')
     if '<div class="footnote">' not in html:
         return html
     html = _plain_references(html, '<div class="footnote">')
     heading = '<h2 class="references-heading" id="references" data-search-exclude>References</h2>'
-    return html.replace(
-        '<div class="footnote">', heading + '\n<div class="footnote" data-search-exclude>', 1
-    )
+    start = html.index('<div class="footnote">')
+    end = html.index("</ol>\n</div>", start) + len("</ol>\n</div>")
+    # The search plugin would parse every reference only to skip it (data-search-exclude): a third of
+    # its time on citing pages. It reads the page without the list; the list goes back before rendering.
+    _HIDDEN[page.file.src_uri] = (heading + '\n<div class="footnote" data-search-exclude>'
+                                  + html[start + len('<div class="footnote">'):end])
+    return html[:start] + REFERENCES_HIDDEN + html[end:]
+
+
+@event_priority(-100)  # after the search plugin's on_page_context
+def on_page_context(context, page, config, nav):
+    hidden = _HIDDEN.pop(page.file.src_uri, None)
+    if hidden is not None:
+        page.content = page.content.replace(REFERENCES_HIDDEN, hidden, 1)
+    return context
 
 
 def on_post_build(config):
