@@ -236,3 +236,22 @@ def test_chunked_runs_format_like_one_run(tmp_path):
         "the fixture lost its initials or extra names"
     assert inline == one_inline
     assert references == one_references
+
+
+def test_an_edited_bib_is_read_again(project, tmp_path):
+    """The warm build keeps pybtex's parse, the citations and the rendered references: all keyed by the
+    .bib's content, so an edit shows at once."""
+    first = mkdocs_build(project, tmp_path / "one")
+    assert first.returncode == 0, first.stderr
+    assert list((project / ".cache" / "citations").glob("bib-*.pickle")), "no parsed .bib kept"
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace(
+        "title   = {The need to belong: Desire for interpersonal attachments as a fundamental human motivation}",
+        "title   = {The need to belong: An edited title for this test}", 1), encoding="utf-8")
+    second = mkdocs_build(project, tmp_path / "two")
+    assert second.returncode == 0, second.stderr
+    assert CALLS_LINE.search(second.stderr).group(2) == "miss"
+    for page in ("references/index.html", "clinicians/belongingness-hypothesis/index.html"):
+        text = (tmp_path / "two" / page).read_text(encoding="utf-8")
+        assert "The need to belong: An edited title for this test" in text, page
+        assert "fundamental human motivation" not in str(article(tmp_path / "two" / page)).split("References")[-1]
