@@ -285,7 +285,7 @@ def build(project: Path, config: str, out_dir: Path, env: dict | None = None) ->
 
 
 LAST_CPU: list[float] = []
-# Cold: one pandoc run per ~150 entries of the cited surname groups (run in parallel), and the hook's
+# Cold: a few pandoc runs (one per ~150 cited entries, or one per core for a big site; in parallel), and the hook's
 # count must match the wrapper's. Warm: none.
 COLD_CALLS = r"citations: ([1-9]\d*) pandoc call\(s\), cache off; pandoc ran \1x"
 WARM_CALLS = r"citations: 0 pandoc call\(s\), cache hit; pandoc ran 0x"
@@ -332,7 +332,10 @@ def bench_size(tmp: Path, n: int, m: int) -> None:
     targets = []
     if n in COLD_MAX:
         targets.append(f"cold<={COLD_MAX[n]}x {verdict(cold_ratio <= COLD_MAX[n])}")
-    targets.append(f"warm<={WARM_MAX}x {verdict(warm_ratio <= WARM_MAX)}")
+    if n in COLD_MAX:  # the issue sets the warm target at the same sizes (100 and 1000 pages)
+        targets.append(f"warm<={WARM_MAX}x {verdict(warm_ratio <= WARM_MAX)}")
+    else:
+        targets.append("no target at this size")
     runs_text = "median of 3" if runs == 3 else "1 run"
     if cold_runs != runs:
         runs_text += f", cold {cold_runs} run"
@@ -422,7 +425,7 @@ def section_build(tmp: Path, quick: bool) -> Path | None:
     out("median of 3 runs for pages<=100, 1 run for pages=1000 (and for cold at bib=2000); "
         "cold = CITATION_CACHE=0, warm = cache present; '! ...' lines flag a cold build with no pandoc run "
         "or a warm build with any (counted by the hook's log line and by a wrapper around pandoc); "
-        "cold builds run pandoc once per ~150 entries of the cited authors' surname groups, in parallel")
+        "cold builds run pandoc once per ~150 cited entries (at least once per core when there are many blocks), in parallel")
     for n, m in sizes:
         try:
             bench_size(tmp, n, m)
