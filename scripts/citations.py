@@ -29,6 +29,7 @@ import logging
 import os
 import re
 import sys
+import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import markdown
@@ -226,6 +227,7 @@ class _StashReferences(Preprocessor):
 
 
 _PLACEHOLDER = re.compile(markdown.util.HTML_PLACEHOLDER % r"([0-9]+)")
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 class _NumberReferences(Treeprocessor):
@@ -242,12 +244,13 @@ class _NumberReferences(Treeprocessor):
         seen: dict[str, int] = {}
         blocks = self.md.htmlStash.rawHtmlBlocks
         sup_text = footnotes.getConfig("SUPERSCRIPT_TEXT")
+        marks: dict[int, tuple[str, str, str]] = {}
         for index in self._inline_order(root, markers):
             key = markers[index]
             seen[key] = seen.get(key, 0) + 1
-            ref_id = f"fnref{seen[key] if seen[key] > 1 else ''}:{key}"
-            blocks[index] = (f'<sup id="{ref_id}"><a class="footnote-ref" href="#fn:{key}">'
-                             f"{sup_text.format(number[key])}</a></sup>")
+            marks[index] = (f"fnref{seen[key] if seen[key] > 1 else ''}:{key}", key, sup_text.format(number[key]))
+            blocks[index] = '<sup id="{}"><a class="footnote-ref" href="#fn:{}">{}</a></sup>'.format(*marks[index])
+        self._heading_marks(root, marks)
         title = footnotes.getConfig("BACKLINK_TITLE")
         back_text = footnotes.getConfig("BACKLINK_TEXT")
         items = []
@@ -258,6 +261,32 @@ class _NumberReferences(Treeprocessor):
                 for n in range(1, max(seen.get(key, 0), 1) + 1))
             items.append(f'<li id="fn:{key}">\n<p>{self.extension.html(text)}&#160;{backs}</p>\n</li>')
         blocks[page["list"]] = '<div class="footnote">\n<hr />\n<ol>\n' + "\n".join(items) + "\n</ol>\n</div>"
+
+    @staticmethod
+    def _heading_marks(root, marks):
+        """In a heading a marker must be an element, as the footnotes extension makes it: the toc
+        extension leaves `<sup id="fnref...">` out of the heading's id and its table-of-contents entry."""
+        for heading in root.iter():
+            if heading.tag not in _HEADINGS or not heading.text or isinstance(heading.text, markdown.util.AtomicString):
+                continue
+            parts = _PLACEHOLDER.split(heading.text)  # text, index, text, index, ..., text
+            if not any(int(index) in marks for index in parts[1::2]):
+                continue
+            heading.text, position, last = parts[0], 0, None
+            for index, after in zip(parts[1::2], parts[2::2]):
+                if int(index) not in marks:
+                    after = markdown.util.HTML_PLACEHOLDER % index + after
+                    if last is None:
+                        heading.text += after
+                    else:
+                        last.tail += after
+                    continue
+                ref_id, key, text = marks[int(index)]
+                last = etree.Element("sup", {"id": ref_id})
+                etree.SubElement(last, "a", {"href": f"#fn:{key}", "class": "footnote-ref"}).text = text
+                last.tail = after
+                heading.insert(position, last)
+                position += 1
 
     @staticmethod
     def _inline_order(root, markers):

@@ -133,6 +133,13 @@ def test_batching_changes_not_the_full_bibliography(builds):
 TRICKY = """\
 # Title
 
+## A heading citing (A, 2000)[^ref-a] twice (B, 1999)[^ref-b]
+
+Setext heading (C, 2001)[^ref-c]
+--------------------------------
+
+### *Emphasis* then (B, 1999)[^ref-b] {#own-id}
+
 Intro (A, 2000)[^ref-a] and again *in emphasis (A, 2000)[^ref-a]* and [a link](#x) (B, 1999)[^ref-b].
 
 - a list item (B, 1999)[^ref-b]
@@ -169,7 +176,8 @@ Closing paragraph "quoted" (A, 2000)[^ref-a]'s end.
                          ids=["nested", "with-abbr"])
 def test_direct_rendering_matches_footnotes_extension(text):
     """Repeat citations in lists, boxes, tables, tabs, raw HTML and definition lists get the ids
-    (fnref2:, fnref3:, ...) and back-links the footnotes extension gives them, in its order."""
+    (fnref2:, fnref3:, ...) and back-links the footnotes extension gives them, in its order; a citation
+    in a heading stays out of the heading's id and table-of-contents entry, as it does there."""
     import sys
 
     import markdown
@@ -180,15 +188,18 @@ def test_direct_rendering_matches_footnotes_extension(text):
     extensions = ["abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables",
                   "smarty", "toc", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.details"]
     configs = {"pymdownx.tabbed": {"alternate_style": True}}
-    pages = {}
+    pages, tocs = {}, {}
     before = dict(citations.STATS)
     for fast in (False, True):
         md = markdown.Markdown(extensions=extensions + [citations.PrerenderedReferences({}, fast)],
                                extension_configs=configs)
         pages[fast] = md.convert(text)
+        tocs[fast] = md.toc_tokens
     assert citations.STATS["direct"] == before["direct"] + 1, "the direct path was not taken"
     assert 'href="#fnref4:ref-a"' in pages[False], "the example lost its repeat citations"
+    assert '<h2 id="a-heading-citing-a-2000-twice-b-1999">' in pages[False], "the example lost its cited heading"
     assert pages[True] == pages[False], first_difference(pages[False], pages[True], ("footnotes", "direct"))
+    assert tocs[True] == tocs[False]
 
 
 COLLIDING_BIB = "".join(
