@@ -164,7 +164,13 @@ Raw block with markdown (C, 2001)[^ref-c].
 Term
 :   A definition (B, 1999)[^ref-b].
 
-Closing paragraph "quoted" (A, 2000)[^ref-a]'s end.
+Closing paragraph "quoted" (A, 2000)[^ref-a]'s end, "a quote ending on a citation (B, 1999)[^ref-b]".
+
+!!! warning "A box title citing (C, 2001)[^ref-c]"
+    Body.
+
+??? note "A folded box citing (A, 2000)[^ref-a]"
+    Folded body (B, 1999)[^ref-b].
 
 [^ref-a]: Alpha, A. (2000). *A title*. Journal, 1--2.
 [^ref-b]: Beta, B. (1999). "Quoted" title. <https://doi.org/10.1/x>
@@ -266,3 +272,21 @@ def test_an_edited_bib_is_read_again(project, tmp_path):
         text = (tmp_path / "two" / page).read_text(encoding="utf-8")
         assert "The need to belong: An edited title for this test" in text, page
         assert "fundamental human motivation" not in str(article(tmp_path / "two" / page)).split("References")[-1]
+
+
+def test_direct_rendering_in_a_real_strict_build(project, tmp_path):
+    """Through MkDocs --strict (its anchor and link checks included): citations in a heading (and so
+    in the table of contents) and before a closing quote come out as the footnotes extension writes
+    them, on the whole page."""
+    page = project / "docs" / "clinicians" / "evidence-base.md"
+    page.write_text(page.read_text(encoding="utf-8") + (
+        "\n\n## A heading that cites [@baumeister1995need] {#cited-heading}\n\n"
+        'They wrote that people "need to belong [@baumeister1995need]". Again [@leary2000nature].\n'), encoding="utf-8")
+    built = {}
+    for name, env in (("footnotes", {"CITATION_BATCH": "0", "CITATION_CACHE": "0"}), ("direct", {})):
+        result = mkdocs_build(project, tmp_path / name, env=env)
+        assert result.returncode == 0, f"{name}:\n{result.stderr[-3000:]}"
+        built[name] = (tmp_path / name / "clinicians" / "evidence-base" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="#cited-heading" class="md-nav__link">' in built["footnotes"]
+    assert "</a></sup>&rdquo;." in built["footnotes"], "the example lost its quote closing after a citation"
+    assert built["direct"] == built["footnotes"], first_difference(built["footnotes"], built["direct"])
