@@ -553,7 +553,7 @@ def check_all_cited(bib_path: Path, entries, cited: set[str], files) -> None:
     for file in files.documentation_pages():
         text = file.content_string
         if text.startswith("---"):
-            meta = yaml.safe_load(text.split("---", 2)[1]) or {}
+            meta = yaml.load(text.split("---", 2)[1], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
             listed.update(meta.get("further_reading") or [])
     unknown = listed - set(entries)
     if unknown:
