@@ -314,19 +314,32 @@ def clear_cache(project: Path) -> None:
 
 
 def bench_size(tmp: Path, n: int, m: int) -> None:
-    runs = 3 if n <= 100 else 1
-    cold_runs = runs if m < 2000 else 1  # one pandoc call over 2000 entries takes minutes
+    """Rounds of plain, cold and warm builds, interleaved, so that a machine slowing down or speeding
+    up in the middle (a shared VM does) moves all three alike; the medians are compared."""
+    runs = 3
+    cold_runs = runs if m < 2000 else 1  # a cold build over 2000 entries is slow; one is enough
     project = generate_site(tmp / f"gen-{n}-{m}", n, m)
     site = tmp / f"site-{n}-{m}"
     load_before = load()
-    plain, notes = timed(project, "mkdocs-plain.yml", site, runs)
     clear_cache(project)
-    cold, n1 = timed(project, "mkdocs.yml", site, cold_runs, {"CITATION_CACHE": "0"}, COLD_CALLS)
-    clear_cache(project)
-    build(project, "mkdocs.yml", site)  # writes .cache/citations (a cold build with the cache on)
-    warm, n2 = timed(project, "mkdocs.yml", site, runs, None, WARM_CALLS)
+    build(project, "mkdocs.yml", site)  # writes .cache/citations for the warm builds (cold ones ignore it)
+    kinds = (("plain", "mkdocs-plain.yml", None, None), ("cold", "mkdocs.yml", {"CITATION_CACHE": "0"}, COLD_CALLS),
+             ("warm", "mkdocs.yml", None, WARM_CALLS))
+    seconds: dict[str, list[float]] = {kind: [] for kind, *_ in kinds}
+    cpus: dict[str, list[float]] = {kind: [] for kind, *_ in kinds}
+    notes: list[str] = []
+    for round_ in range(runs):
+        for kind, config, env, expect in kinds:
+            if kind == "cold" and round_ >= cold_runs:
+                continue
+            elapsed, line = build(project, config, site, env)
+            seconds[kind].append(elapsed)
+            cpus[kind].append(CPU[-1])
+            if expect is not None and not re.search(expect, line):
+                notes.append(f"{kind}: expected /{expect}/, log said '{line or 'nothing'}'")
+    plain, cold, warm = (statistics.median(seconds[kind]) for kind in ("plain", "cold", "warm"))
+    cpu_plain, cpu_cold, cpu_warm = (statistics.median(cpus[kind]) for kind in ("plain", "cold", "warm"))
     cold_ratio, warm_ratio = cold / plain, warm / plain
-    cpu_plain, cpu_cold, cpu_warm = LAST_CPU[-3:]
     line = (f"pages={n} bib={m} plain={plain:.2f}s cold={cold:.2f}s warm={warm:.2f}s "
             f"cold_ratio={cold_ratio:.2f} warm_ratio={warm_ratio:.2f}")
     targets = []
@@ -336,13 +349,11 @@ def bench_size(tmp: Path, n: int, m: int) -> None:
         targets.append(f"warm<={WARM_MAX}x {verdict(warm_ratio <= WARM_MAX)}")
     else:
         targets.append("no target at this size")
-    runs_text = "median of 3" if runs == 3 else "1 run"
-    if cold_runs != runs:
-        runs_text += f", cold {cold_runs} run"
+    runs_text = f"median of {runs} interleaved rounds" + (f", cold {cold_runs} run" if cold_runs != runs else "")
     out(f"{line}   [{'; '.join(targets)}] ({runs_text})")
     out(f"    cpu (user+sys): plain={cpu_plain:.2f}s cold={cpu_cold:.2f}s warm={cpu_warm:.2f}s "
         f"cold_ratio={cpu_cold / cpu_plain:.2f} warm_ratio={cpu_warm / cpu_plain:.2f}; {load_before} -> {load()}")
-    for note in notes + n1 + n2:
+    for note in notes:
         out(f"    ! {note}")
     shutil.rmtree(project, ignore_errors=True)
     shutil.rmtree(site, ignore_errors=True)
@@ -422,10 +433,11 @@ def section_build(tmp: Path, quick: bool) -> Path | None:
         "10 citations/page: 60% [@k], 20% [@a; @b], 20% [@a, p. N]; pages in sections of 50) ==")
     sizes = [(10, 200), (100, 200)] if quick else [(10, 200), (100, 200), (1000, 200), (10, 2000), (100, 2000),
                                                     (1000, 2000)]
-    out("median of 3 runs for pages<=100, 1 run for pages=1000 (and for cold at bib=2000); "
+    out("medians of 3 interleaved rounds of plain, cold and warm builds (cold once at bib=2000); "
         "cold = CITATION_CACHE=0, warm = cache present; '! ...' lines flag a cold build with no pandoc run "
         "or a warm build with any (counted by the hook's log line and by a wrapper around pandoc); "
-        "cold builds run pandoc once per ~150 cited entries (at least once per core when there are many blocks), in parallel")
+        "cold builds run pandoc once per ~150 cited entries (at least once per core when there are many "
+        "blocks), in parallel")
     for n, m in sizes:
         try:
             bench_size(tmp, n, m)
