@@ -233,8 +233,9 @@ ABBR_OPEN = '<abbr title="'
 def _reader_extras(html: str, page) -> str:
     """Written into the page, not added by script after it has drawn (no layout shift, no work on load):
     the share button under the title (guide.js wires it; hidden without JavaScript), and glossary
-    terms in the text reachable by keyboard, so their definitions show on focus too (WCAG 2.1.1,
-    1.4.13; citations.py has already taken the terms out of reference titles)."""
+    terms reachable by keyboard, so their definitions show on focus too (WCAG 2.1.1, 1.4.13).
+    citations.py's on_page_content runs after this one and takes terms out of reference lists, so
+    source titles add no tab stops."""
     if page.meta.get("audience") in ("client", "clinician") and page.canonical_url and "</h1>" in html:
         share = SHARE_HTML.format(url=htmllib.escape(page.canonical_url), title=htmllib.escape(page.title or ""))
         html = html.replace("</h1>", "</h1>\n" + share, 1)
