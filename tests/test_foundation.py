@@ -73,6 +73,18 @@ def test_reference_lists_are_not_indexed_by_search(site):
     assert any(doc["location"].startswith("references/") for doc in index["docs"]), "the References page itself"
 
 
+def test_search_results_show_citations_without_their_footnote_numbers(site):
+    """Search reads each page without the citations' footnote numbers ("(Author, 2020)<sup>1</sup>" in a
+    result is noise); the pages keep them (scripts/citations.py puts them back)."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    cited = [doc for doc in index["docs"] if "Baumeister &amp; Leary, 1995)" in doc["text"]]
+    assert cited, "no indexed text cites Baumeister & Leary (1995)"
+    numbered = [doc["location"] for doc in index["docs"] if re.search(r"\d{4}[a-z]?\)\s*<sup>", doc["text"])]
+    assert not numbered, numbered
+    page = (site / cited[0]["location"].split("#")[0] / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<sup id="fnref\d*:ref-baumeister1995need"><a class="footnote-ref" href="#fn:ref-baumeister1995need">\d+</a></sup>', page)
+
+
 THIRD_PARTY = re.compile(
     r"""<(script|img|iframe|source|video|audio)\b[^>]*\bsrc=["']?(https?:)?//"""
     r"""|<link\b[^>]*\brel=["']?(stylesheet|preconnect|preload|dns-prefetch|icon|modulepreload)[^>]*\bhref=["']?(https?:)?//"""
