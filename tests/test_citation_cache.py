@@ -225,9 +225,10 @@ COLLIDING_BIB = "".join(
     ], start=1))
 
 
-def test_chunked_runs_format_like_one_run(tmp_path):
-    """Shared out over many pandoc runs (a few entries each, run in parallel), every citation and
-    reference comes out as one run over everything gives it: initials, extra names, 2020a/b."""
+def test_chunked_runs_format_like_one_run(tmp_path, monkeypatch):
+    """Shared out over many pandoc runs (a few entries each, run in parallel, each reading only the
+    entries it cites), every citation and reference comes out as one run over everything gives it:
+    initials, extra names, 2020a/b."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
@@ -247,7 +248,16 @@ def test_chunked_runs_format_like_one_run(tmp_path):
     assert len(runs) >= 4
     assert sorted(str(b) for _, kept in runs for b in kept) == sorted(str(b) for b in blocks)
     one_inline, one_references = registry._process_with_pandoc(blocks)
+    read = []
+    process = PandocRegistry._process_with_pandoc
+
+    def recording(self, run):
+        read.append(self.bib_data_bibtex.count("\n@"))
+        return process(self, run)
+
+    monkeypatch.setattr(PandocRegistry, "_process_with_pandoc", recording)
     inline, references = citations.format_blocks(registry, blocks, size=3, workers=4)
+    assert len(read) == len(runs) and max(read) < len(keys) - 1, f"runs read {read} of {len(keys)} entries"
     assert "Jones, 2020a" in " ".join(one_inline.values()), "the fixture lost its 2020a/b"
     assert "A. Smith" in " ".join(one_inline.values()) and "Park, et al." in " ".join(one_inline.values()), \
         "the fixture lost its initials or extra names"
@@ -290,3 +300,17 @@ def test_direct_rendering_in_a_real_strict_build(project, tmp_path):
     assert '<a href="#cited-heading" class="md-nav__link">' in built["footnotes"]
     assert "</a></sup>&rdquo;." in built["footnotes"], "the example lost its quote closing after a citation"
     assert built["direct"] == built["footnotes"], first_difference(built["footnotes"], built["direct"])
+
+
+def test_a_bib_with_strings_or_crossrefs_is_read_whole_by_every_run():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import citations
+
+    parts = citations.entry_texts(COLLIDING_BIB)
+    assert parts and all(text.lstrip().startswith("@") and f"{{{key}," in text for key, text in parts.items())
+    assert "".join(f"{text}\n" for text in parts.values()).strip() == COLLIDING_BIB.strip()
+    assert citations.entry_texts('@string{apa = "American Psychological Association"}\n' + COLLIDING_BIB) is None
+    assert citations.entry_texts(COLLIDING_BIB.replace("year", "crossref = {ng1999},\n  year", 1)) is None
+
