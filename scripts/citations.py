@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import json
 import logging
@@ -118,7 +119,13 @@ def _remember_parsed_bib(cache_dir: Path) -> None:
         data = Path(path).read_bytes()
         stored = cache_dir / f"bib-{hashlib.sha256(data).hexdigest()[:32]}.pickle"
         if stored.is_file():
-            return pickle.loads(stored.read_bytes())
+            gc.disable()  # ~100,000 objects at 2000 entries: no collection passes while they are made,
+            try:           # nor later (gc.freeze: they live as long as the build)
+                parsed = pickle.loads(stored.read_bytes())
+                gc.freeze()
+                return parsed
+            finally:
+                gc.enable()
         parsed = parse(path)
         cache_dir.mkdir(parents=True, exist_ok=True)
         for old in cache_dir.glob("bib-*.pickle"):
@@ -584,6 +591,9 @@ def on_files(files, config):
     CITED_KEYS.update(cited)
     check_all_cited(bib_path, registry.bib_data.entries, cited, texts.values())
     batch_format(registry, blocks, bib_path.read_text(encoding="utf-8"), plugin.config.csl_file, root)
+    # The parsed .bib and the citation cache live as long as the build: leave them out of the garbage
+    # collector's full passes, each of which would walk them again (~50 ms a build at 2000 entries).
+    gc.freeze()
     return files
 
 
@@ -705,5 +715,10 @@ def on_page_context(context, page, config, nav):
 
 
 def on_post_build(config):
+    gc.unfreeze()  # under `mkdocs serve`, what this build kept alive may be collected once the next replaces it
     log.info("citations: %s pandoc call(s), cache %s (reference lists of %s of %s pages rendered directly)",
              STATS["pandoc_calls"], STATS["cache"], STATS["direct"], STATS["pages"])
+
+
+def on_build_error(error):
+    gc.unfreeze()
