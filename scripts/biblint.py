@@ -39,6 +39,11 @@ def _field_line(lines: list[str], start: int, end: int, field: str) -> int:
 
 
 def lint_text(text: str, name: str) -> list[str]:
+    return lint_parsed(text, name)[0]
+
+
+def lint_parsed(text: str, name: str):
+    """(problems, pybtex's parse of the text, or None if it did not get that far)."""
     problems: list[str] = []
     lines = text.split("\n")
     entries = _entry_lines(text)
@@ -60,15 +65,15 @@ def lint_text(text: str, name: str) -> list[str]:
             problems.append(f"{name}:{line}: {key}: key is not of the form authorYEARword in lowercase "
                             "(letters, digits, hyphens). Fix: rename it, e.g. baumeister1995need.")
     if problems:
-        return problems
+        return problems, None
 
     try:
         data = parse_string(text, "bibtex")
     except PybtexSyntaxError as error:
         line = getattr(error, "lineno", None) or 1
-        return [f"{name}:{line}: malformed BibTeX: {error}. Fix: check braces, commas and quotes in that entry."]
+        return [f"{name}:{line}: malformed BibTeX: {error}. Fix: check braces, commas and quotes in that entry."], None
     except Exception as error:  # pybtex reports some faults without a line
-        return [f"{name}:1: malformed BibTeX: {error}. Fix: check the entry it names."]
+        return [f"{name}:1: malformed BibTeX: {error}. Fix: check the entry it names."], None
 
     for key, _kind, start, end in entries:
         entry = data.entries.get(key)
@@ -97,7 +102,7 @@ def lint_text(text: str, name: str) -> list[str]:
             if command:
                 problems.append(f"{name}:{n}: {key}: LaTeX '{command.group(0)}' is mangled by the renderer. "
                                 "Fix: write the character itself (&, é, –).")
-    return problems
+    return problems, data
 
 
 def lint(path: Path) -> list[str]:

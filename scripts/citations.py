@@ -88,50 +88,54 @@ def on_config(config):
     # A .bib that passed once passes again: remember clean files by content (saves a second pybtex parse).
     bib_text = bib.read_text(encoding="utf-8")
     clean = root / CACHE_DIR.parent / "biblint" / (hashlib.sha256(bib_text.encode("utf-8")).hexdigest()[:32] + ".ok")
+    parsed = None
     if not (use_cache() and clean.is_file()):
-        problems = biblint.lint_text(bib_text, bib.name)
+        problems, parsed = biblint.lint_parsed(bib_text, bib.name)
         if problems:
             raise PluginError("\n".join(problems))
         if use_cache():
             clean.parent.mkdir(parents=True, exist_ok=True)
             clean.write_text("", encoding="utf-8")
     plugin.config.csl_file = apa_csl_path()
-    if use_cache():
-        _remember_parsed_bib(root / CACHE_DIR)
+    _share_parsed_bib(root / CACHE_DIR if use_cache() else None, bib_text, parsed)
     fast = os.environ.get("CITATION_BATCH", "1") != "0"
     EXTENSION["references"] = PrerenderedReferences(config.mdx_configs.get("smarty", {}), fast)
     config.markdown_extensions.append(EXTENSION["references"])
     return config
 
 
-def _remember_parsed_bib(cache_dir: Path) -> None:
-    """mkdocs-bibtex parses the .bib with pybtex on every build (0.3 s for 2000 entries). Parse each
-    version of the file once and keep the result, pickled, beside the citation cache."""
+def _share_parsed_bib(cache_dir: Path | None, bib_text: str, parsed) -> None:
+    """mkdocs-bibtex parses the .bib with pybtex on every build (0.3 s for 2000 entries). Give it the
+    parse biblint has just made of the same text, or (with the cache) the one kept from an earlier
+    build of the same file, pickled beside the citation cache."""
     import pickle
 
     import mkdocs_bibtex.registry as registry_module
 
     parse = getattr(registry_module.parse_file, "__wrapped__", registry_module.parse_file)
+    linted = bib_text.encode("utf-8")
 
     def parse_file(path, *args, **kwargs):
         if args or kwargs:
             return parse(path, *args, **kwargs)
         data = Path(path).read_bytes()
+        if cache_dir is None:
+            return parsed if parsed is not None and data == linted else parse(path)
         stored = cache_dir / f"bib-{hashlib.sha256(data).hexdigest()[:32]}.pickle"
         if stored.is_file():
             gc.disable()  # ~100,000 objects at 2000 entries: no collection passes while they are made,
             try:           # nor later (gc.freeze: they live as long as the build)
-                parsed = pickle.loads(stored.read_bytes())
+                kept = pickle.loads(stored.read_bytes())
                 gc.freeze()
-                return parsed
+                return kept
             finally:
                 gc.enable()
-        parsed = parse(path)
+        fresh = parsed if parsed is not None and data == linted else parse(path)
         cache_dir.mkdir(parents=True, exist_ok=True)
         for old in cache_dir.glob("bib-*.pickle"):
             old.unlink()
-        stored.write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
-        return parsed
+        stored.write_bytes(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
+        return fresh
 
     parse_file.__wrapped__ = parse
     registry_module.parse_file = parse_file
