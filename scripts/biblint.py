@@ -20,8 +20,12 @@ IDENTIFIERS = ("doi", "url", "isbn")
 
 def _entry_lines(text: str):
     """(key, type, first line, last line) for every entry, in file order."""
-    starts = [(m.group(2), m.group(1).lower(), text.count("\n", 0, m.start()) + 1)
-              for m in ENTRY_START.finditer(text) if m.group(1).lower() not in ("comment", "string", "preamble")]
+    starts = []
+    line, pos = 1, 0
+    for m in ENTRY_START.finditer(text):
+        line, pos = line + text.count("\n", pos, m.start()), m.start()  # counted from the last entry on
+        if m.group(1).lower() not in ("comment", "string", "preamble"):
+            starts.append((m.group(2), m.group(1).lower(), line))
     total = text.count("\n") + 1
     out = []
     for i, (key, kind, line) in enumerate(starts):
