@@ -432,10 +432,12 @@ def _cache_key(bib_text: str, csl: str, blocks, smarty_config: dict | None = Non
     return digest.hexdigest()[:32]
 
 
-CHUNK_ENTRIES = 150  # pandoc's citeproc time grows with the square of the distinct entries in one call
-# ...and faster than linearly with the blocks past ~1,000-1,500 in one call: 4,097 blocks (1000 pages,
-# 200 entries) took 8.4 s of CPU in 2 runs and 5.6-6.7 s in 4 (2.9-3.5 s on 2 cores, against 4.3).
-RUN_BLOCKS = 1200
+CHUNK_ENTRIES = 150  # at most this many cited entries in a run, and at most RUN_BLOCKS blocks: the
+RUN_BLOCKS = 1200    # fewest runs chunk_blocks considers
+# What a pandoc run costs on this stack, measured (pandoc 3.9, APA CSL; ±15% against 1000 pages x 2000
+# entries, 100 x 2000 and 1000 x 200): starting and reading the CSL, each pair of distinct entries
+# cited in the run (citeproc's disambiguation compares them), each block.
+RUN_SECONDS, ENTRY_PAIR_SECONDS, BLOCK_SECONDS = 0.14, 1e-5, 5e-4
 
 
 def _name_key(entry) -> str:
@@ -453,12 +455,12 @@ def chunk_blocks(blocks, entries, size: int = CHUNK_ENTRIES, run_blocks: int = R
 
     APA adds initials, names or 2020a/b letters only between cited works whose first authors share
     a surname. So the cited entries are grouped by that surname, and the groups are shared out over
-    as many runs as keep each run under about `size` entries and `run_blocks` blocks (a multiple of
-    the cores, so no core waits on one last run), evening out the blocks per run. Each run also
-    cites every cited entry of every group its blocks touch ([@a; @b] across groups), so it sees
-    exactly the ambiguity that one run over everything would see."""
-    from mkdocs_bibtex.citation import Citation, CitationBlock
-
+    the runs, evening out the blocks per run. Each run also cites the other cited entries of every
+    group its blocks touch ([@a; @b] across groups), so it sees exactly the ambiguity that one run
+    over everything would see. Citeproc's time grows with the square of the entries in a run, so
+    more, smaller runs can be cheaper even though they repeat more of those entries: of a few run
+    counts (at least enough for `size` entries and `run_blocks` blocks a run; a multiple of the
+    cores, so no core waits on one last run) the one with the least predicted time is taken."""
     cited = {c.key for block in blocks for c in block.citations}
     groups: dict[str, list[str]] = {}
     for key, entry in entries.items():
@@ -469,9 +471,21 @@ def chunk_blocks(blocks, entries, size: int = CHUNK_ENTRIES, run_blocks: int = R
     for block in blocks:
         by_group.setdefault(group_of[block.citations[0].key], []).append(block)
     workers = workers or os.cpu_count() or 1
-    count = max(-(-len(cited) // size), -(-len(blocks) // run_blocks), 1)
-    if count > 1:
-        count = -(-count // workers) * workers
+    least = max(-(-len(cited) // size), -(-len(blocks) // run_blocks), 1)
+    counts = {least} | {-(-int(least * factor) // workers) * workers for factor in (1, 1.5, 2, 3, 4, 6, 8)}
+    plans = [_plan(by_group, groups, group_of, count) for count in sorted(counts) if count <= max(len(by_group), 1)]
+
+    def predicted(runs):  # (seconds on `workers` cores, CPU seconds)
+        costs = [RUN_SECONDS + ENTRY_PAIR_SECONDS * len({c.key for b in run for c in b.citations}) ** 2
+                 + BLOCK_SECONDS * len(run) for run, _ in runs]
+        return max(sum(costs) / workers, max(costs, default=0)), sum(costs)
+
+    return min(plans or [_plan(by_group, groups, group_of, 1)], key=predicted)
+
+
+def _plan(by_group, groups, group_of, count: int):
+    from mkdocs_bibtex.citation import Citation, CitationBlock
+
     parts: list[list] = [[] for _ in range(count)]
     for name in sorted(by_group, key=lambda name: (-len(by_group[name]), name)):
         min(parts, key=len).extend(by_group[name])  # biggest group first into the emptiest run
