@@ -529,7 +529,8 @@ def format_blocks(registry, blocks, size: int = CHUNK_ENTRIES, workers: int | No
         if entries is None or not keys <= entries.keys():
             return registry._process_with_pandoc(run)
         own = copy.copy(registry)
-        own.__dict__["bib_data_bibtex"] = "\n".join(text for key, text in entries.items() if key in keys)
+        # Each entry's text ends with a line break: pandoc stops at a % comment line left open at the end.
+        own.__dict__["bib_data_bibtex"] = "".join(text + "\n" for key, text in entries.items() if key in keys)
         return own._process_with_pandoc(run)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

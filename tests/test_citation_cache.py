@@ -210,7 +210,7 @@ def test_direct_rendering_matches_footnotes_extension(text):
 
 COLLIDING_BIB = "".join(
     f"@article{{{key},\n  author = {{{authors}}},\n  title = {{Study {n}}},\n  journal = {{J}},\n"
-    f"  year = {{{year}}},\n  volume = {{1}},\n  pages = {{{n}--{n + 9}}}\n}}\n\n"
+    f"  year = {{{year}}},\n  volume = {{1}},\n  pages = {{{n}--{n + 9}}}\n}}\n% checked against the publisher's page\n"
     for n, (key, authors, year) in enumerate([
         ("smith2020a", "Smith, Anna and Jones, Bo", 2020),         # same authors, same year: 2020a/b
         ("smith2020b", "Smith, Anna and Jones, Bo", 2020),
