@@ -457,10 +457,11 @@ def chunk_blocks(blocks, entries, size: int = CHUNK_ENTRIES, run_blocks: int = R
     a surname. So the cited entries are grouped by that surname, and the groups are shared out over
     the runs, evening out the blocks per run. Each run also cites the other cited entries of every
     group its blocks touch ([@a; @b] across groups), so it sees exactly the ambiguity that one run
-    over everything would see. Citeproc's time grows with the square of the entries in a run, so
-    more, smaller runs can be cheaper even though they repeat more of those entries: of a few run
-    counts (at least enough for `size` entries and `run_blocks` blocks a run; a multiple of the
-    cores, so no core waits on one last run) the one with the least predicted time is taken."""
+    over everything would see. One run if at most `size` entries and `run_blocks` blocks are cited.
+    Else, as citeproc's time grows with the square of the entries in a run, more, smaller runs can
+    be cheaper even though they repeat more of those entries: of a few run counts (at least enough
+    for `size` entries and `run_blocks` blocks a run; a multiple of the cores, so no core waits on
+    one last run) the one with the least predicted time is taken."""
     cited = {c.key for block in blocks for c in block.citations}
     groups: dict[str, list[str]] = {}
     for key, entry in entries.items():
@@ -472,15 +473,17 @@ def chunk_blocks(blocks, entries, size: int = CHUNK_ENTRIES, run_blocks: int = R
         by_group.setdefault(group_of[block.citations[0].key], []).append(block)
     workers = workers or os.cpu_count() or 1
     least = max(-(-len(cited) // size), -(-len(blocks) // run_blocks), 1)
-    counts = {least} | {-(-int(least * factor) // workers) * workers for factor in (1, 1.5, 2, 3, 4, 6, 8)}
-    plans = [_plan(by_group, groups, group_of, count) for count in sorted(counts) if count <= max(len(by_group), 1)]
+    # One run when everything fits in one (the guide: one pandoc call); else a few counts to choose from.
+    counts = {1} if least == 1 else {-(-int(least * factor) // workers) * workers for factor in (1, 1.5, 2, 3, 4, 6, 8)}
+    # (never more runs than surname groups to share out)
+    plans = [_plan(by_group, groups, group_of, count) for count in sorted({min(c, len(by_group) or 1) for c in counts})]
 
     def predicted(runs):  # (seconds on `workers` cores, CPU seconds)
         costs = [RUN_SECONDS + ENTRY_PAIR_SECONDS * len({c.key for b in run for c in b.citations}) ** 2
                  + BLOCK_SECONDS * len(run) for run, _ in runs]
         return max(sum(costs) / workers, max(costs, default=0)), sum(costs)
 
-    return min(plans or [_plan(by_group, groups, group_of, 1)], key=predicted)
+    return min(plans, key=predicted)
 
 
 def _plan(by_group, groups, group_of, count: int):
