@@ -285,7 +285,7 @@ def build(project: Path, config: str, out_dir: Path, env: dict | None = None) ->
 
 
 LAST_CPU: list[float] = []
-# Cold: a few pandoc runs (one per ~150 cited entries or ~1,200 blocks; in parallel), and the hook's
+# Cold: one pandoc run, or a few in parallel for a big site (see citations.chunk_blocks), and the hook's
 # count must match the wrapper's. Warm: none.
 COLD_CALLS = r"citations: ([1-9]\d*) pandoc call\(s\), cache off; pandoc ran \1x"
 WARM_CALLS = r"citations: 0 pandoc call\(s\), cache hit; pandoc ran 0x"
@@ -436,8 +436,9 @@ def section_build(tmp: Path, quick: bool) -> Path | None:
     out("medians of 3 interleaved rounds of plain, cold and warm builds (cold once at bib=2000); "
         "cold = CITATION_CACHE=0, warm = cache present; '! ...' lines flag a cold build with no pandoc run "
         "or a warm build with any (counted by the hook's log line and by a wrapper around pandoc); "
-        "cold builds run pandoc once per ~150 cited entries or ~1,200 citation blocks (a multiple of the "
-        "cores), in parallel")
+        "cold builds run pandoc once if at most 150 entries and 1,200 citation blocks are cited, else a "
+        "multiple of the cores of runs in parallel, as many as citations.chunk_blocks predicts to be fastest "
+        "(each reads only the entries it cites)")
     for n, m in sizes:
         try:
             bench_size(tmp, n, m)
