@@ -4,7 +4,6 @@ PY := .venv/bin/python
 MKDOCS := .venv/bin/mkdocs
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
-export PYTHONDONTWRITEBYTECODE := 1
 SERVE_ADDR ?= 127.0.0.1:8000
 
 .PHONY: setup setup-test serve site pdf offline test audit urls bench linkcheck lock clean
