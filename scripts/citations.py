@@ -701,8 +701,8 @@ _HIDDEN: dict[str, tuple[str, list[str]]] = {}  # page src_uri -> (its reference
 @event_priority(-100)  # after the other hooks, which may place things before the list (pages.py: crisis box)
 def on_page_content(html, page, config, files):
     html = _plain_references(html, '<ul class="full-bibliography"')
-    if '<div class="footnote">' not in html:
-        return html
+    if '<div class="footnote">' not in html or '<li id="fn:ref-' not in html:
+        return html  # no citations here: an ordinary footnote is not a reference list
     html = _plain_references(html, '<div class="footnote">')
     heading = '<h2 class="references-heading" id="references" data-search-exclude>References</h2>'
     start = html.index('<div class="footnote">')

@@ -314,3 +314,18 @@ def test_a_bib_with_strings_or_crossrefs_is_read_whole_by_every_run():
     assert citations.entry_texts('@string{apa = "American Psychological Association"}\n' + COLLIDING_BIB) is None
     assert citations.entry_texts(COLLIDING_BIB.replace("year", "crossref = {ng1999},\n  year", 1)) is None
 
+
+def test_an_ordinary_footnote_is_not_a_reference_list(project, tmp_path):
+    """Only citations make a References section; a page's own footnote stays a footnote (and searchable)."""
+    page = project / "docs" / "handouts.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n\nEvery handout prints on A4.[^paper]\n\n"
+                    "[^paper]: Letter paper works too, with wider margins.\n", encoding="utf-8")
+    result = mkdocs_build(project, tmp_path / "site")
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = (tmp_path / "site" / "handouts" / "index.html").read_text(encoding="utf-8")
+    assert 'id="fn:paper"' in html and "references-heading" not in html
+    index = (tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Letter paper works too" in index
+    cited = (tmp_path / "site" / "clinicians" / "evidence-base" / "index.html").read_text(encoding="utf-8")
+    assert "references-heading" in cited, "citing pages keep their References heading"
+
