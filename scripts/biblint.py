@@ -42,10 +42,6 @@ def _field_line(lines: list[str], start: int, end: int, field: str) -> int:
     return start
 
 
-def lint_text(text: str, name: str) -> list[str]:
-    return lint_parsed(text, name)[0]
-
-
 def lint_parsed(text: str, name: str):
     """(problems, pybtex's parse of the text, or None if it did not get that far)."""
     problems: list[str] = []
@@ -110,7 +106,7 @@ def lint_parsed(text: str, name: str):
 
 
 def lint(path: Path) -> list[str]:
-    return lint_text(Path(path).read_text(encoding="utf-8"), Path(path).name)
+    return lint_parsed(Path(path).read_text(encoding="utf-8"), Path(path).name)[0]
 
 
 if __name__ == "__main__":

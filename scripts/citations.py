@@ -693,7 +693,8 @@ def _plain_references(html: str, marker: str) -> str:
 
 
 REFERENCES_HIDDEN = "<!-- citations: the reference list, put back after search has read the page -->"
-MARKER_HIDDEN = "<!--cite-->"  # a citation's footnote number, put back after search has read the page
+MARKER_HIDDEN = "<!--cite-->"  # a footnote number (a citation's, or any other on a citing page), put back
+                               # after search has read the page
 _MARKER = re.compile(r'<sup id="fnref[0-9]*:[^"]*"><a class="footnote-ref" href="#fn:[^"]*">[^<]*</a></sup>')
 _HIDDEN: dict[str, tuple[str, list[str]]] = {}  # page src_uri -> (its reference list, its markers)
 
