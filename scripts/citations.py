@@ -27,6 +27,7 @@
 """
 from __future__ import annotations
 
+import collections
 import copy
 import gc
 import hashlib
@@ -455,9 +456,9 @@ def chunk_blocks(blocks, entries, size: int = CHUNK_ENTRIES, run_blocks: int = R
 
     APA adds initials, names or 2020a/b letters only between cited works whose first authors share
     a surname. So the cited entries are grouped by that surname, and the groups are shared out over
-    the runs, evening out the blocks per run. Each run also cites the other cited entries of every
-    group its blocks touch ([@a; @b] across groups), so it sees exactly the ambiguity that one run
-    over everything would see. One run if at most `size` entries and `run_blocks` blocks are cited.
+    the runs, evening out the blocks per run and keeping groups cited together in one run (see
+    _plan). Each run also cites the other cited entries of every group its blocks touch ([@a; @b]
+    across groups), so it sees exactly the ambiguity that one run over everything would see. One run if at most `size` entries and `run_blocks` blocks are cited.
     Else, as citeproc's time grows with the square of the entries in a run, more, smaller runs can
     be cheaper even though they repeat more of those entries: of a few run counts (at least enough
     for `size` entries and `run_blocks` blocks a run; a multiple of the cores, so no core waits on
@@ -476,7 +477,13 @@ def chunk_blocks(blocks, entries, size: int = CHUNK_ENTRIES, run_blocks: int = R
     # One run when everything fits in one (the guide: one pandoc call); else a few counts to choose from.
     counts = {1} if least == 1 else {-(-int(least * factor) // workers) * workers for factor in (1, 1.5, 2, 3, 4, 6, 8)}
     # (never more runs than surname groups to share out)
-    plans = [_plan(by_group, groups, group_of, count) for count in sorted({min(c, len(by_group) or 1) for c in counts})]
+    links: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for name, group_blocks in by_group.items():  # groups cited together, and how often
+        for block in group_blocks:
+            for other in {group_of[c.key] for c in block.citations} - {name}:
+                links[name][other] += 1
+                links[other][name] += 1
+    plans = [_plan(by_group, groups, group_of, links, count) for count in sorted({min(c, len(by_group) or 1) for c in counts})]
 
     def predicted(runs):  # (seconds on `workers` cores, CPU seconds)
         costs = [RUN_SECONDS + ENTRY_PAIR_SECONDS * len({c.key for b in run for c in b.citations}) ** 2
@@ -486,12 +493,28 @@ def chunk_blocks(blocks, entries, size: int = CHUNK_ENTRIES, run_blocks: int = R
     return min(plans, key=predicted)
 
 
-def _plan(by_group, groups, group_of, count: int):
+def _plan(by_group, groups, group_of, links, count: int):
     from mkdocs_bibtex.citation import Citation, CitationBlock
 
+    # A block citing two groups ([@a; @b]) makes its run cite both groups whole. So each group, biggest
+    # first, goes to the run that already holds most of the groups it shares blocks with, among the
+    # runs with room (at most 10% over an even share of the blocks). Placed by size alone, the runs at
+    # 1000 pages x 2000 entries read 7,658 entries (56 runs); placed this way, 5,508 (42 runs).
+    room = 1.1 * sum(map(len, by_group.values())) / count
     parts: list[list] = [[] for _ in range(count)]
+    sizes = [0] * count
+    run_of: dict[str, int] = {}
     for name in sorted(by_group, key=lambda name: (-len(by_group[name]), name)):
-        min(parts, key=len).extend(by_group[name])  # biggest group first into the emptiest run
+        blocks = by_group[name]
+        shared = collections.Counter()
+        for other, weight in links[name].items():
+            if other in run_of:
+                shared[run_of[other]] += weight
+        fits = [i for i in shared if sizes[i] + len(blocks) <= room]
+        best = max(fits, key=lambda i: (shared[i], -sizes[i])) if fits else sizes.index(min(sizes))
+        parts[best].extend(blocks)
+        sizes[best] += len(blocks)
+        run_of[name] = best
     runs = []
     for part in parts:
         if not part:

@@ -265,6 +265,26 @@ def test_chunked_runs_format_like_one_run(tmp_path, monkeypatch):
     assert references == one_references
 
 
+def test_groups_cited_together_share_a_run():
+    """A block citing two surname groups makes its run cite both whole, so groups cited together are
+    put in the same run: over two runs, no entry is read twice. (Placed by size alone, the Aho, Bay
+    and Cruz groups land in one run and Bay and Diaz are read twice.)"""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import citations
+    from mkdocs_bibtex.citation import CitationBlock
+    from pybtex.database import parse_string
+
+    entries = parse_string("".join(
+        f"@article{{{key}, author = {{{key.capitalize()}, Ann}}, title = {{T}}, journal = {{J}}, year = {{2020}}}}\n"
+        for key in ("aho", "bay", "cruz", "diaz")), "bibtex").entries
+    blocks = CitationBlock.from_markdown("[@aho; @bay] [@bay] [@cruz; @diaz] [@diaz]")
+    runs = citations.chunk_blocks(blocks, entries, size=2, workers=2)
+    cited = [sorted({c.key for block in run for c in block.citations}) for run, _ in runs]
+    assert sorted(cited) == [["aho", "bay"], ["cruz", "diaz"]], cited
+
+
 def test_an_edited_bib_is_read_again(project, tmp_path):
     """The warm build keeps pybtex's parse, the citations and the rendered references: all keyed by the
     .bib's content, so an edit shows at once."""
