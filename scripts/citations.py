@@ -8,7 +8,9 @@
   citation block of the site in ONE pandoc call (a few, in parallel, for a big .bib or site: see
   chunk_blocks; each run reads only the entries it cites), cached on disk keyed by the .bib, the
   CSL, pandoc's version and the blocks. What lives as long as the build (the parsed .bib, the
-  cache) is kept out of the garbage collector's passes (gc.freeze) until it ends.
+  cache) is kept out of the garbage collector's passes (gc.freeze) until it ends; under `mkdocs
+  build` it stays out until the process exits, which then has no cycles of ~100,000 objects to
+  collect (0.2 s at 2000 entries).
   mkdocs-bibtex then finds everything cached and never calls pandoc itself.
   One call also makes 2020a/2020b letters the same on every page.
 - pandoc reads references.bib as written, not pybtex's re-serialisation (which turns \\& into a
@@ -764,8 +766,19 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+COMMAND = {"name": None}
+
+
+def on_startup(command, dirty):
+    COMMAND["name"] = command
+
+
 def on_post_build(config):
-    gc.unfreeze()  # under `mkdocs serve`, what this build kept alive may be collected once the next replaces it
+    # Under `mkdocs serve`, what this build kept alive may be collected once the next replaces it. After
+    # `mkdocs build` the process exits: left frozen, its objects are not walked and freed one by one
+    # at exit (0.2 s at 2000 entries).
+    if COMMAND["name"] not in ("build", "gh-deploy"):
+        gc.unfreeze()
     log.info("citations: %s pandoc call(s), cache %s (reference lists of %s of %s pages rendered directly)",
              STATS["pandoc_calls"], STATS["cache"], STATS["direct"], STATS["pages"])
 

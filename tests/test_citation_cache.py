@@ -285,6 +285,29 @@ def test_groups_cited_together_share_a_run():
     assert sorted(cited) == [["aho", "bay"], ["cruz", "diaz"]], cited
 
 
+def test_what_the_build_kept_stays_frozen_only_when_the_process_exits_next():
+    """After `mkdocs build` the parsed .bib and the cache stay out of the garbage collector (the
+    process exits: nothing to collect one by one); under `mkdocs serve`, or when the command is not
+    known, they are handed back so that a rebuild can free them."""
+    import gc
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import citations
+
+    try:
+        for command, frozen in (("build", True), ("gh-deploy", True), ("serve", False), (None, False)):
+            citations.COMMAND["name"] = None
+            if command:
+                citations.on_startup(command=command, dirty=False)
+            gc.freeze()
+            citations.on_post_build(config=None)
+            assert (gc.get_freeze_count() > 0) is frozen, command
+    finally:
+        gc.unfreeze()
+        citations.COMMAND["name"] = None
+
+
 def test_an_edited_bib_is_read_again(project, tmp_path):
     """The warm build keeps pybtex's parse, the citations and the rendered references: all keyed by the
     .bib's content, so an edit shows at once."""
