@@ -319,8 +319,10 @@ def clear_cache(project: Path) -> None:
 def bench_size(tmp: Path, n: int, m: int) -> None:
     """Rounds of plain, cold and warm builds, interleaved, so that a machine slowing down or speeding
     up in the middle (a shared VM does) moves all three alike; the medians are compared."""
-    runs = 3
-    cold_runs = runs if m < 2000 else 1  # a cold build over 2000 entries is slow; one is enough
+    # Small sites build in about a second, where this VM's drift moves a ratio by 0.1-0.3 between rounds:
+    # five rounds there. A cold build of 1000 pages over 2000 entries takes half a minute: one is enough.
+    runs = 5 if n <= 100 else 3
+    cold_runs = 1 if (n, m) == (1000, 2000) else runs
     project = generate_site(tmp / f"gen-{n}-{m}", n, m)
     site = tmp / f"site-{n}-{m}"
     load_before = load()
@@ -356,6 +358,7 @@ def bench_size(tmp: Path, n: int, m: int) -> None:
     out(f"{line}   [{'; '.join(targets)}] ({runs_text})")
     out(f"    cpu (user+sys): plain={cpu_plain:.2f}s cold={cpu_cold:.2f}s warm={cpu_warm:.2f}s "
         f"cold_ratio={cpu_cold / cpu_plain:.2f} warm_ratio={cpu_warm / cpu_plain:.2f}; {load_before} -> {load()}")
+    out("    each round, warm/plain: " + ", ".join(f"{w / p:.2f}" for w, p in zip(seconds["warm"], seconds["plain"])))
     for note in notes:
         out(f"    ! {note}")
     shutil.rmtree(project, ignore_errors=True)
@@ -436,7 +439,8 @@ def section_build(tmp: Path, quick: bool) -> Path | None:
         "10 citations/page: 60% [@k], 20% [@a; @b], 20% [@a, p. N]; pages in sections of 50) ==")
     sizes = [(10, 200), (100, 200)] if quick else [(10, 200), (100, 200), (1000, 200), (10, 2000), (100, 2000),
                                                     (1000, 2000)]
-    out("medians of 3 interleaved rounds of plain, cold and warm builds (cold once at bib=2000); "
+    out("medians of interleaved rounds of plain, cold and warm builds (5 rounds up to 100 pages, 3 at 1000; "
+        "cold once at 1000 pages x 2000 entries); "
         "cold = CITATION_CACHE=0, warm = cache present; '! ...' lines flag a cold build with no pandoc run "
         "or a warm build with any (counted by the hook's log line and by a wrapper around pandoc); "
         "cold builds run pandoc once if at most 150 entries and 1,200 citation blocks are cited, else a "
