@@ -1,5 +1,8 @@
 """Editorial rules for references.bib. Each problem is one line: file:line: key: what, and the fix.
 
+Every entry carries, on the line(s) straight above it, a `% verified: ...` comment saying where each
+field was seen (publisher page, PubMed record, first page ...); an entry without one stops the build.
+
 Run alone: python scripts/biblint.py references.bib
 """
 from __future__ import annotations
@@ -16,6 +19,20 @@ KEY_FORM = re.compile(r"^[a-z][a-z0-9-]*[0-9]{4}[a-z0-9-]*$")
 DOI_FORM = re.compile(r"^10\.\d{4,9}/\S+$")
 LATEX_COMMAND = re.compile(r"\\[A-Za-z]+|\\['`^\"~=.]|\\&")
 IDENTIFIERS = ("doi", "url", "isbn")
+VERIFIED_NOTE = re.compile(r"^\s*%\s*verified:\s*(.*)$", re.I)
+RULES_VERSION = 2  # part of the clean-file cache key (scripts/citations.py): bump when a rule changes
+
+
+def _verification_note(lines: list[str], start: int) -> str | None:
+    """The text of the `% verified:` comment in the block of % lines straight above line `start`
+    (no blank line between), or None if that block has none."""
+    n = start - 1
+    while n >= 1 and lines[n - 1].lstrip().startswith("%"):
+        m = VERIFIED_NOTE.match(lines[n - 1])
+        if m:
+            return m.group(1).strip()
+        n -= 1
+    return None
 
 
 def _entry_lines(text: str):
@@ -75,10 +92,21 @@ def lint_parsed(text: str, name: str):
     except Exception as error:  # pybtex reports some faults without a line
         return [f"{name}:1: malformed BibTeX: {error}. Fix: check the entry it names."], None
 
-    for key, _kind, start, end in entries:
+    for key, kind, start, end in entries:
         entry = data.entries.get(key)
         if entry is None:
             continue
+        note = _verification_note(lines, start)
+        if note is None:
+            problems.append(
+                f"{name}:{start}: {key}: no '% verified:' comment above the entry. Fix: on the line straight above "
+                f"@{kind}{{{key}, write '% verified: <each field> from <where it was seen: publisher page, PubMed "
+                "record (PMID), first page ...>; <fields not seen>, left out' (no blank line between).")
+        elif len(note) < 20:
+            problems.append(
+                f"{name}:{start - 1}: {key}: the '% verified:' comment says too little ('{note}'). Fix: say which "
+                "fields were seen and where, e.g. '% verified: authors, year, title, journal, volume, pages and DOI "
+                "from the PubMed record (PMID 12345678)'.")
         fields = {k.lower(): v for k, v in entry.fields.items()}
         if not any(f in fields for f in IDENTIFIERS):
             problems.append(f"{name}:{start}: {key}: no doi, url or isbn. Fix: add a verified identifier, "

@@ -94,7 +94,8 @@ def on_config(config):
         )
     # A .bib that passed once passes again: remember clean files by content (saves a second pybtex parse).
     bib_text = bib.read_text(encoding="utf-8")
-    clean = root / CACHE_DIR.parent / "biblint" / (hashlib.sha256(bib_text.encode("utf-8")).hexdigest()[:32] + ".ok")
+    stamp = f"biblint rules {biblint.RULES_VERSION}\n{bib_text}"  # a changed rule re-checks every file
+    clean = root / CACHE_DIR.parent / "biblint" / (hashlib.sha256(stamp.encode("utf-8")).hexdigest()[:32] + ".ok")
     parsed = None
     if not (use_cache() and clean.is_file()):
         problems, parsed = biblint.lint_parsed(bib_text, bib.name)

@@ -54,13 +54,54 @@ def test_bib_rule_reports_the_right_line(project):
 
 def test_every_entry_is_cited_or_listed(project):
     bib = project / "references.bib"
-    bib.write_text(bib.read_text(encoding="utf-8") + "\n@book{nobody2020uncited,\n  author = {Nobody, A.},\n"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n% verified: title and publisher from a test fixture, nothing else\n"
+                   "@book{nobody2020uncited,\n  author = {Nobody, A.},\n"
                    "  year = {2020},\n  title = {Uncited},\n  publisher = {Press},\n  isbn = {0415897173}\n}\n",
                    encoding="utf-8")
     fails_with(project, r"references\.bib:\d+: nobody2020uncited: cited nowhere")
     edit(project / "docs" / "references.md", "bibliography: full\n", "bibliography: full\nfurther_reading: [nobody2020uncited]\n")
     result = mkdocs_build(project, project / "out")
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+UNVERIFIED = ("\n@book{nobody2020unverified,\n  author    = {Nobody, A.},\n  year      = {2020},\n"
+              "  title     = {Unverified},\n  publisher = {Press},\n  isbn      = {0415897173}\n}\n")
+
+
+def test_entry_without_verification_note_fails_then_passes_with_it(project):
+    """An entry with no `% verified:` comment above it stops the build (file, line, key, fix); the same
+    entry with the comment builds."""
+    bib = project / "references.bib"
+    edit(project / "docs" / "references.md", "bibliography: full\n",
+         "bibliography: full\nfurther_reading: [nobody2020unverified]\n")
+    text = bib.read_text(encoding="utf-8")
+    bib.write_text(text + UNVERIFIED, encoding="utf-8")
+    line = bib.read_text(encoding="utf-8").splitlines().index("@book{nobody2020unverified,") + 1
+    result = fails_with(project, rf"references\.bib:{line}: nobody2020unverified: no '% verified:' comment above "
+                                 r"the entry\. Fix: on the line straight above @book\{nobody2020unverified,")
+    assert "baumeister1995need" not in result.stderr  # the 30 original entries all carry their note
+    bib.write_text(text + "\n% verified: title, author, year, publisher and ISBN from the test's own fixture"
+                   + UNVERIFIED[1:], encoding="utf-8")
+    result = mkdocs_build(project, project / "out")
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("above, pattern", [
+    ("", r"no '% verified:' comment above the entry"),  # no comment at all
+    ("% verified: title from the fixture page and the rest too\n\n", r"no '% verified:' comment"),  # blank line between
+    ("% a note that is not a verification\n", r"no '% verified:' comment"),
+    ("% verified: seen\n", r"the '% verified:' comment says too little"),
+])
+def test_verification_note_rule(above, pattern):
+    import sys
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import biblint
+    bib = "% verified: all fields from a fixture, for the first entry\n" + UNVERIFIED[1:] + "\n" + above + \
+        UNVERIFIED[1:].replace("nobody2020unverified", "other2021entry")
+    problems, _ = biblint.lint_parsed(bib, "x.bib")
+    assert len(problems) == 1 and re.search(r"x\.bib:\d+: other2021entry: " + pattern, problems[0]), problems
+    ok = "% verified: all fields from a fixture, for the first entry\n" + UNVERIFIED[1:]
+    assert biblint.lint_parsed(ok, "x.bib")[0] == []
 
 
 # --- front matter --------------------------------------------------------------------------------
