@@ -5,8 +5,9 @@ MKDOCS := .venv/bin/mkdocs
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 SERVE_ADDR ?= 127.0.0.1:8000
+PORT ?= 8080
 
-.PHONY: setup setup-test serve site pdf offline test audit urls bench linkcheck lock clean
+.PHONY: setup setup-test serve site preview pdf offline test audit urls bench linkcheck lock clean
 
 setup:
 	@bash scripts/setup.sh build
@@ -20,11 +21,19 @@ setup-test:
 serve: setup
 	STRICT=false $(MKDOCS) serve --dirty -a $(SERVE_ADDR)
 
-## The strict, publishable build into site/: pages, PDFs and the offline bundle
+## The strict, publishable build into site/: pages, PDFs and the offline bundle, then what hosts need
+## (scripts/hosting.py: site/_headers, site/_nginx/headers.conf with the CSP's script hashes, .gz files)
 site: setup
 	$(MKDOCS) build --strict --clean
 	$(PY) scripts/pdf.py site
 	$(PY) scripts/offline.py site
+	$(PY) scripts/hosting.py site
+
+## Serve site/ as production does: real nginx with deploy/nginx/site.conf on http://127.0.0.1:$(PORT)/,
+## in the foreground (Ctrl-C stops it). Installs nginx when missing.
+preview: site
+	@bash scripts/setup.sh preview
+	$(PY) scripts/nginx.py site $(PORT)
 
 ## Every test
 test: setup-test
@@ -40,6 +49,7 @@ urls: site
 
 ## Speed and size figures (prints a table; never fails on time)
 bench: setup-test
+	@bash scripts/setup.sh bench
 	$(PY) scripts/bench.py
 
 ## Check every external link (needs a network; says so and skips without one)
