@@ -21,6 +21,7 @@ from mkdocs.exceptions import PluginError
 sys.path.insert(0, str(Path(__file__).parent))
 import readability  # noqa: E402
 import spelling  # noqa: E402
+import helplines  # noqa: E402
 
 review_log = logging.getLogger("belonging.review")
 if not review_log.handlers:
@@ -33,25 +34,22 @@ REQUIRED = ("title", "description", "audience", "reviewed", "next_review", "clin
 AUDIENCES = ("client", "clinician", "all")
 MAX_GRADE = 8.0
 MAX_SENTENCE = 20.0
-SHORTCODE = re.compile(r"<!--\s*md:(\w+)\s*-->")
-NEAR_SHORTCODE = re.compile(r"<!--\s*(md\b|md:|inference|glossary|bibliography)", re.I)
+SHORTCODE = re.compile(r"<!--\s*md:(\w+)((?:\s+[\w-]+=[\w-]+)*)\s*-->")  # arguments (key=value): md:helplines only
+SHORTCODES = ("inference", "glossary", "bibliography", "helplines")
+NEAR_SHORTCODE = re.compile(r"<!--\s*(md\b|md:|inference|glossary|bibliography|helplines)", re.I)
 HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*$")
 HEADING_ID = re.compile(r"\{[^}]*#([^\s}]+)[^}]*\}\s*$")
 ID_FORM = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ADMONITION = re.compile(r"^\s*(!!!|\?\?\?\+?)\s+([\w-]+)(.*)$")
 EXAMPLE_TITLE = "Illustrative example — not a guideline"
 INFERENCE_TITLE = "Clinical inference: reasoning from the theory, not a finding stated by a cited source"
+# On pages for the public (audience: client) the same marker speaks plainly; the link and its place stay.
+CLIENT_INFERENCE_LABEL = "Our view, not a research finding"
+CLIENT_INFERENCE_TITLE = ("Our view: what we think follows from the research. "
+                          "No study we cite says this directly")
 GLOSSARY_FILE = Path("includes") / "glossary.md"
-CRISIS_HTML = (
-    '<aside class="crisis-help" aria-labelledby="crisis-help-title">\n'
-    '<p class="crisis-help__title" id="crisis-help-title"><strong>If you are in crisis or might harm yourself, '
-    "get help now.</strong></p>\n<ul>\n"
-    "<li>Call your local emergency number.</li>\n"
-    "<li>In the US, call or text <strong>988</strong> (Suicide &amp; Crisis Lifeline).</li>\n"
-    "<li>In the UK and Ireland, call Samaritans on <strong>116 123</strong>.</li>\n"
-    "<li>Elsewhere, find a helpline at <strong>findahelpline.com</strong>.</li>\n"
-    "</ul>\n<p>More help: {link}.</p>\n</aside>\n"
-)
+# The crisis box on client pages is written by scripts/helplines.py from includes/helplines.yml (no number
+# is typed here): the emergency numbers, 988, Samaritans, one text line and the Get help now link.
 
 DESCRIPTIONS: dict[str, str] = {}
 GRADES: dict[str, dict] = {}
@@ -148,9 +146,10 @@ def check_markdown(page, markdown: str):
             ids[anchor] = number
         for near in NEAR_SHORTCODE.finditer(line):
             exact = SHORTCODE.match(line, near.start())
-            if not exact or exact.group(1) not in ("inference", "glossary", "bibliography"):
+            if not exact or exact.group(1) not in SHORTCODES or (exact.group(2) and exact.group(1) != "helplines"):
                 _fail(page, number, f"unknown marker '{line[near.start():near.start() + 40].strip()}'. "
-                                    "Fix: write <!-- md:inference --> (or <!-- md:glossary --> on the glossary page).")
+                                    "Fix: write <!-- md:inference --> (or <!-- md:glossary --> on the glossary page, "
+                                    "<!-- md:helplines --> for crisis lines).")
         if re.search(r"\bLLM\b", line):
             _fail(page, number, "'LLM' marker from the source notes. Fix: mark inference with <!-- md:inference -->.")
         admonition = ADMONITION.match(line)
@@ -192,13 +191,25 @@ def glossary_html(root: Path) -> str:
     return '<dl class="glossary">\n' + "\n".join(rows) + "\n</dl>"
 
 
+def inference_badge(page) -> str:
+    """The inference marker as a link to the legend on /about/. Clinician pages read "inference";
+    client pages read "Our view, not a research finding" in plain words. Both carry the same link,
+    a title, and the explanation as visually hidden text for screen readers."""
+    about = _relative(page, "about.md")
+    if page.meta.get("audience") == "client":
+        label, title, classes = CLIENT_INFERENCE_LABEL, CLIENT_INFERENCE_TITLE, ".evidence-inference .evidence-inference--plain"
+        hidden = ": " + CLIENT_INFERENCE_TITLE.split(": ", 1)[1]
+    else:
+        label, title, classes = "inference", INFERENCE_TITLE, ".evidence-inference"
+        hidden = ": " + INFERENCE_TITLE.split(": ", 1)[1]
+    return (f' [{label}<span class="visually-hidden">{hidden}</span>]'
+            f'({about}#evidence-markers "{title}"){{ {classes} }}')
+
+
 def on_page_markdown(markdown, page, config, files):
     check_front_matter(page)
     check_markdown(page, markdown)
-    about = _relative(page, "about.md")
-    badge = (f' [inference<span class="visually-hidden">: {INFERENCE_TITLE.split(": ", 1)[1]}</span>]'
-             f'({about}#evidence-markers "{INFERENCE_TITLE}"){{ .evidence-inference }}')
-    markdown = re.sub(r"\s*<!--\s*md:inference\s*-->", badge, markdown)
+    markdown = re.sub(r"\s*<!--\s*md:inference\s*-->", inference_badge(page), markdown)
     if "<!-- md:glossary -->" in markdown:
         markdown = markdown.replace("<!-- md:glossary -->",
                                     glossary_html(Path(config.config_file_path).parent))
@@ -228,18 +239,48 @@ SHARE_HTML = (
     '<span class="share-status" role="status"></span>\n</div>\n'
 )
 ABBR_OPEN = '<abbr title="'
+# The tags that decide where a glossary term may sit. Python-Markdown escapes '<' and '>' inside
+# attribute values and code, so a tag's '>' is its end.
+_TERM_CONTEXT = re.compile(r"<(/?)(a|abbr|h[1-6])(?=[\s>/])[^>]*>", re.I)
+
+
+def _place_glossary_terms(html: str) -> str:
+    """Glossary terms become keyboard stops (tabindex="0"), except inside a link or a heading: there
+    the term is left as plain text (a focusable element may not sit inside a link, and a heading's
+    words are not a place for hovers), so only the term's <abbr> tags go and its words stay."""
+    parts, last, links, headings, dropping = [], 0, 0, 0, False
+    for tag in _TERM_CONTEXT.finditer(html):
+        closing, name = tag.group(1) == "/", tag.group(2).lower()
+        if name == "abbr":
+            if closing and dropping:
+                parts.append(html[last:tag.start()])
+                last, dropping = tag.end(), False
+            elif not closing and tag.group(0).startswith(ABBR_OPEN):
+                parts.append(html[last:tag.start()])
+                last = tag.end()
+                if links or headings:
+                    dropping = True
+                else:
+                    parts.append('<abbr tabindex="0" title="' + tag.group(0)[len(ABBR_OPEN):])
+        elif name == "a":
+            links = max(0, links + (-1 if closing else 1))
+        else:
+            headings = max(0, headings + (-1 if closing else 1))
+    parts.append(html[last:])
+    return "".join(parts)
 
 
 def _reader_extras(html: str, page) -> str:
     """Written into the page, not added by script after it has drawn (no layout shift, no work on load):
     the share button under the title (guide.js wires it; hidden without JavaScript), and glossary
-    terms reachable by keyboard, so their definitions show on focus too (WCAG 2.1.1, 1.4.13).
+    terms reachable by keyboard, so their definitions show on focus too (WCAG 2.1.1, 1.4.13), but
+    never inside a link or a heading (_place_glossary_terms).
     citations.py's on_page_content runs after this one and takes terms out of reference lists, so
     source titles add no tab stops."""
     if page.meta.get("audience") in ("client", "clinician") and page.canonical_url and "</h1>" in html:
         share = SHARE_HTML.format(url=htmllib.escape(page.canonical_url), title=htmllib.escape(page.title or ""))
         html = html.replace("</h1>", "</h1>\n" + share, 1)
-    return html.replace(ABBR_OPEN, '<abbr tabindex="0" title="')
+    return _place_glossary_terms(html) if ABBR_OPEN in html else html
 
 
 def on_page_content(html, page, config, files):
@@ -252,7 +293,7 @@ def on_page_content(html, page, config, files):
         meta["cite"] = _cite_data(page, config)
     if meta.get("audience") == "client":
         link = f'<a href="{_url_relative(page, "get-help-now/")}">Get help now</a>'
-        box = CRISIS_HTML.replace("{link}", link)
+        box = helplines.crisis_box_html(Path(config.config_file_path).parent, link)
         for marker in ('<h2 class="references-heading"', '<div class="footnote"'):
             if marker in html:
                 html = html.replace(marker, box + marker, 1)
