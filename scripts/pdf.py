@@ -31,6 +31,7 @@ from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
+import helplines  # noqa: E402  (the cover's crisis note, from includes/helplines.yml)
 import qr  # noqa: E402
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)  # Material's CSS: many harmless "unsupported" warnings
@@ -89,6 +90,8 @@ html, body {{ font-family: {FONTS}; margin: 0; padding: 0; color: #000; backgrou
 .cover .meta {{ font-size: 11pt; line-height: 1.6; }}
 .cover .meta a {{ color: inherit; }}
 .cover .note {{ margin-top: 40mm; font-size: 10pt; border-left: 4px solid #b45309; padding-left: 1em; }}
+.cover .note p, .cover .note ul {{ margin: 0.3em 0; }}
+.cover .note ul {{ padding-left: 1.2em; }}
 .toc {{ page: front; break-after: page; }}
 .toc h1 {{ font-size: 20pt; margin: 0 0 1em; bookmark-level: 1; }}
 .toc ol {{ list-style: none; margin: 0; padding: 0; }}
@@ -276,8 +279,7 @@ def make_book(site: str, target: str) -> tuple[str, float, int]:
 <p class="subtitle">{htmllib.escape(str(config.get('site_description', '')))}</p>
 <p class="meta">Online: <a href="{site_url}">{site_url}</a><br>
 Built: <time datetime="{date.isoformat()}">{date.strftime('%-d %B %Y')}</time></p>
-<p class="note">In crisis or thinking of harming yourself? Call your local emergency number. In the US,
-call or text 988. In the UK and Ireland, call Samaritans on 116 123.</p>
+{helplines.cover_note_html(ROOT)}
 </section>
 <nav class="toc" aria-label="Contents">
 <h1 id="contents">Contents</h1>
