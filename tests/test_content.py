@@ -29,15 +29,29 @@ def test_clinician_pages_cite_three_sources(site, name):
     assert len(keys) >= 3, keys
 
 
-def test_smart_table_has_seven_goals(site):
+# Seed 001's seven goal names: the planning table must not be rebuilt on them (review 2d).
+SEED_GOALS = ("assess belonging against the two-part definition", "deepen toward the minimum",
+              "reframe a specific rejection", "rebuild belonging after a loss", "reduce loneliness via quality",
+              "identify and address structural exclusion", "strengthen capacity to use caring bonds")
+
+
+def test_smart_table_follows_the_formulation(site):
+    """One SMART table whose rows start from a formulation finding, open with safety planning (linked to
+    the risk page), carry a citation or an inference badge in the evidence column, and are not seed 001's goals."""
     tables = article(site / "clinicians" / "treatment-planning" / "index.html").select("table")
     smart = [t for t in tables if "SMART" in t.select_one("thead").get_text()]
     assert len(smart) == 1
+    assert smart[0].select("thead th")[0].get_text(strip=True) == "Formulation finding"
     rows = smart[0].select("tbody tr")
-    assert len(rows) == 7
+    assert 5 <= len(rows) <= 8, len(rows)
+    first = rows[0].get_text(" ").lower()
+    assert "suicide" in first and "safety plan" in first, "the first row is not the safety plan"
+    assert rows[0].select("a[href*='suicide-risk-and-thwarted-belonging']"), "the safety row does not link the risk page"
+    text = smart[0].get_text(" ").lower()
+    assert not [g for g in SEED_GOALS if g in text], [g for g in SEED_GOALS if g in text]
     for row in rows:
-        mechanism = row.select("td")[-1]
-        assert mechanism.select("sup a.footnote-ref, a.evidence-inference"), f"mechanism neither cited nor inference: {row}"
+        evidence = row.select("td")[-1]
+        assert evidence.select("sup a.footnote-ref, a.evidence-inference"), f"evidence neither cited nor inference: {row}"
 
 
 def test_supervision_questions(site):
