@@ -95,7 +95,7 @@ def _check_contact(contact, service: dict, regions: set[str]) -> dict:
     sid = service.get("id")
     if not isinstance(contact, dict):
         _err(_line(service, "contacts"), f"service '{sid}': a contact is not a mapping. Fix: write "
-                                          "{type: call, dial: \"116123\", display: \"116 123\"}.")
+                                          "{type: call, dial: \"01234567890\", display: \"01234 567890\"}.")
     kind = contact.get("type")
     line = _line(contact)
     if kind not in CONTACT_TYPES:
@@ -118,7 +118,7 @@ def _check_contact(contact, service: dict, regions: set[str]) -> dict:
         if not isinstance(display, str) or re.sub(r"\D", "", display) != dial:
             _err(_line(contact, "display"), f"service '{sid}': display '{display}' does not show the digits of "
                                             f"dial '{dial}'. Fix: write the same digits, spaced as a person reads "
-                                            "them (\"0808 808 8000\").")
+                                            "them (\"01234 567890\").")
         if "keyword" in contact and not (isinstance(contact["keyword"], str) and re.match(r"^\w+$", contact["keyword"])):
             _err(_line(contact, "keyword"), f"service '{sid}': keyword must be one word. Fix: e.g. keyword: SHOUT.")
     elif kind == "email":

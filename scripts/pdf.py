@@ -89,7 +89,7 @@ html, body {{ font-family: {FONTS}; margin: 0; padding: 0; color: #000; backgrou
 .cover .subtitle {{ font-size: 14pt; margin: 0 0 3em; }}
 .cover .meta {{ font-size: 11pt; line-height: 1.6; }}
 .cover .meta a {{ color: inherit; }}
-.cover .note {{ margin-top: 40mm; font-size: 10pt; border-left: 4px solid #b45309; padding-left: 1em; }}
+.cover .note {{ margin-top: 24mm; font-size: 10pt; border-left: 4px solid #b45309; padding-left: 1em; }}
 .cover .note p, .cover .note ul {{ margin: 0.3em 0; }}
 .cover .note ul {{ padding-left: 1.2em; }}
 .toc {{ page: front; break-after: page; }}
@@ -303,6 +303,11 @@ def main(argv: list[str]) -> int:
     site = Path(argv[1]).resolve()
     if not (site / "index.html").exists():
         print(f"pdf.py: {site} is not a built site (no index.html); run mkdocs build first", file=sys.stderr)
+        return 2
+    try:
+        helplines.load(ROOT)
+    except Exception as exc:  # a bad includes/helplines.yml: the same message as the site build gives
+        print(f"pdf.py: {exc}", file=sys.stderr)
         return 2
     out = site / "pdf"
     (out / "handouts").mkdir(parents=True, exist_ok=True)
