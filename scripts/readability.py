@@ -14,7 +14,9 @@ from bs4 import BeautifulSoup
 
 LEFT_OUT = ".footnote, .references-heading, .crisis-help, .cite-this-page, .page-review, .admonition-title, " \
            ".headerlink, .evidence-inference, .handout-link, .print-qr"
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+")
+# A full stop after an initial is not a sentence end: APA citations name authors who share a
+# surname by their initials, "(K.-A. Allen et al., 2021)", and "M. R. Leary" is one name.
+SENTENCE_END = re.compile(r"(?<![\s(.\-][A-Z]\.)(?<=[.!?])[\"”’)]*\s+")
 
 
 def prose_blocks(html: str) -> list[str]:
