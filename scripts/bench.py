@@ -1,13 +1,17 @@
 """Speed and size figures for The Belonging Guide. Prints a table; never fails on time (exit 0).
 
-Usage: .venv/bin/python scripts/bench.py [--quick] [--sections build,rebuild,reader,pdf]
+Usage: .venv/bin/python scripts/bench.py [--quick] [--sections build,rebuild,reader,pdf,load]
 
 1. build   - build time of generated sites (N pages x 10 citations, M-entry .bib) without the citation
              plugin (plain), with it and no cache (cold: CITATION_CACHE=0) and with the cache (warm);
              the real guide cold and warm; the unbatched plugin (CITATION_BATCH=0) for reference.
 2. rebuild - seconds from editing a guide page to `mkdocs serve` having rebuilt it.
-3. reader  - bytes a reader's browser fetches (gzip, as a gzip server sends them) and Lighthouse.
+3. reader  - bytes a reader's browser fetches (gzip, as a gzip server sends them) and Lighthouse through
+             nginx as `make preview` runs it, beside stock Material's scores for the same pages
+             (scripts/bench_serve.py).
 4. pdf     - scripts/pdf.py timings.
+5. load    - wrk against nginx (as `make preview`) and against Python's http.server, same URL mix
+             (scripts/bench_serve.py).
 
 Everything runs on throw-away copies in a temp dir; the checkout is only read (the Lighthouse CLI is
 installed once into .cache/lighthouse). --quick runs N=10,100 with M=200 only.
@@ -42,6 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 HOOK = ROOT / "scripts" / "citations.py"
+sys.path.insert(0, str(ROOT / "scripts"))
+import bench_serve  # noqa: E402  (Lighthouse through nginx, beside stock Material; load with wrk)
 PROJECT_FILES = ("mkdocs.yml", "docs", "overrides", "scripts", "includes", "references.bib")
 # As `make` runs builds. Python keeps the hooks compiled in scripts/__pycache__ (git-ignored), as it would
 # for any user; before, PYTHONDONTWRITEBYTECODE=1 made every build compile citations.py again (~10 ms).
@@ -721,22 +727,8 @@ def section_reader(tmp: Path, site: Path | None) -> None:
         if cli is None:
             out(f"lighthouse: not run: {why}")
             return
-        for label, page_path in (("home", ""), ("guide", GUIDE_PAGE)):
-            runs, failing, why = [], set(), ""
-            for run in range(LIGHTHOUSE_RUNS):  # Lighthouse's own advice: the median of several runs
-                scores, why = lighthouse(cli, base + page_path, tmp / f"lighthouse-{label}-{run}.json")
-                if scores is not None:
-                    failing |= set(scores.pop("_failing"))
-                    runs.append(scores)
-            if not runs:
-                out(f"lighthouse {label}: could not run: {why}")
-                continue
-            median = {k: statistics.median_low([r[k] for r in runs if r[k] is not None] or [0]) for k in runs[0]}
-            cells = " ".join(f"{k}={v}" for k, v in median.items())
-            perf = sorted(r["performance"] for r in runs)
-            ok = all(v == 100 for v in median.values())
-            out(f"lighthouse {label} /{page_path}: {cells} (median of {len(runs)}; performance {perf})   "
-                f"[all 100 {verdict(ok)}]" + (f" below 1 in some run: {', '.join(sorted(failing))}" if failing else ""))
+        bench_serve.lighthouse_compare(tmp, site, cli, lighthouse, {"home": "", "guide": GUIDE_PAGE},
+                                       LIGHTHOUSE_RUNS, copy_guide)
     finally:
         server.shutdown()
 
@@ -771,10 +763,20 @@ def section_pdf(tmp: Path, site: Path | None) -> None:
             out(f"    {line.rstrip()[:400]}")
 
 
+def guide_site(tmp: Path, site: Path | None) -> Path:
+    """The guide built by section 1, or a build of a copy when that section did not run."""
+    if site is not None and (site / "index.html").is_file():
+        return site
+    built = tmp / "load-guide-site"
+    if not (built / "index.html").is_file():
+        build(copy_guide(tmp / "load-guide"), "mkdocs.yml", built)
+    return built
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="N=10,100 and M=200 only")
-    parser.add_argument("--sections", default="build,rebuild,reader,pdf")
+    parser.add_argument("--sections", default="build,rebuild,reader,pdf,load")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     started = time.perf_counter()
@@ -787,7 +789,8 @@ def main() -> int:
         for name, fn in (("build", lambda: section_build(tmp, args.quick)),
                          ("rebuild", lambda: section_rebuild(tmp)),
                          ("reader", lambda: section_reader(tmp, site)),
-                         ("pdf", lambda: section_pdf(tmp, site))):
+                         ("pdf", lambda: section_pdf(tmp, site)),
+                         ("load", lambda: bench_serve.section_load(tmp, guide_site(tmp, site)))):
             if name not in sections:
                 continue
             try:
