@@ -32,7 +32,7 @@ if not review_log.handlers:
 
 REQUIRED = ("title", "description", "audience", "reviewed", "next_review", "clinical_review")
 AUDIENCES = ("client", "clinician", "all")
-MAX_GRADE = 8.0
+MAX_GRADE = 6.0  # Flesch-Kincaid, client pages (NIH/AMA advise grade 6 or lower for the public)
 MAX_SENTENCE = 20.0
 SHORTCODE = re.compile(r"<!--\s*md:(\w+)((?:\s+[\w-]+=[\w-]+)*)\s*-->")  # arguments (key=value): md:helplines only
 SHORTCODES = ("inference", "glossary", "bibliography", "helplines")

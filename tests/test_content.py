@@ -64,17 +64,18 @@ def test_supervision_questions(site):
 
 
 def test_client_reading_grade(site, capsys):
+    """Every page under /guide/ (the nine first pages and any added since) reads at grade 6.0 or lower."""
     rows = []
-    for name in GUIDE_PAGES:
-        path = site / "guide" / name / "index.html"
+    for path in sorted((site / "guide").glob("**/index.html")):
         result = readability.measure(str(article(path)))
-        rows.append((f"/guide/{name}/".replace("//", "/"), result))
+        rows.append(("/" + str(path.parent.relative_to(site)) + "/", result))
+    assert len(rows) >= len(GUIDE_PAGES)
     with capsys.disabled():
         print("\nreading grade (Flesch-Kincaid) of client pages:")
         for url, result in rows:
             print(f"  {url:40} grade {result['grade']:4.1f}  avg sentence {result['avg_sentence_words']:4.1f} words")
     for url, result in rows:
-        assert result["grade"] <= 8.0, url
+        assert result["grade"] <= 6.0, url
         assert result["avg_sentence_words"] <= 20, url
         assert not result["long_paragraphs"], (url, result["long_paragraphs"])
 

@@ -161,7 +161,19 @@ def test_client_page_reading_grade(project):
             "consistently demonstrate associations between interpersonal disconnectedness and deleterious "
             "physiological consequences. ")
     page.write_text(page.read_text(encoding="utf-8").replace("\n## ", "\n" + hard * 2 + "\n\n## ", 1), encoding="utf-8")
-    fails_with(project, rf"{PAGE}:1: reading grade \d+\.\d is above 8\.0")
+    fails_with(project, rf"{PAGE}:1: reading grade \d+\.\d is above 6\.0")
+
+
+def test_client_page_between_grade_6_and_8_now_fails(project):
+    """The gate moved from 8.0 to 6.0: a page made moderately harder (about grade 6.5-7.5, which the old
+    gate let through) now stops the build."""
+    page = project / PAGE
+    moderate = ("Researchers generally consider relationships essential for psychological wellbeing. "
+                "Communities provide important opportunities for meaningful participation.\n\n")
+    page.write_text(page.read_text(encoding="utf-8").replace("\n## ", "\n" + moderate * 3 + "## ", 1), encoding="utf-8")
+    result = fails_with(project, rf"{PAGE}:1: reading grade \d+\.\d is above 6\.0")
+    grade = float(re.search(r"reading grade (\d+\.\d)", result.stderr).group(1))
+    assert 6.0 < grade <= 8.0, grade
 
 
 def test_client_paragraph_length(project):
