@@ -25,7 +25,7 @@ MIME_TYPES = Path("/etc/nginx/mime.types")
 def binary() -> str:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if not found:
-        raise SystemExit("nginx is not installed. Fix: bash scripts/setup.sh preview (apt-get install nginx-light)")
+        raise SystemExit("nginx is not installed. Fix: bash scripts/setup.sh preview (apt-get install nginx)")
     return found
 
 

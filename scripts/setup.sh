@@ -15,7 +15,7 @@ esac
 # Debian packages: Pango for WeasyPrint, fonts that PDFs embed; for tests a browser and PDF/QR tools.
 packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core)
 if [ "$profile" != "build" ]; then
-  packages+=(nginx-light)                       # make preview, tests/test_hosting.py
+  packages+=(nginx)                             # make preview, tests/test_hosting.py
 fi
 if [ "$profile" = "test" ] || [ "$profile" = "bench" ]; then
   packages+=(chromium poppler-utils zbar-tools)
@@ -29,9 +29,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# nginx-light is a name for Debian's nginx package; any installed nginx will do.
+# Any installed nginx will do (nginx, nginx-light, a build of its own).
 if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
-  missing=("${missing[@]/nginx-light}")
+  missing=("${missing[@]/#nginx}")
   read -r -a missing <<< "${missing[*]:-}"
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
