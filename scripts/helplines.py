@@ -119,6 +119,8 @@ def _check_contact(contact, service: dict, regions: set[str]) -> dict:
             _err(_line(contact, "display"), f"service '{sid}': display '{display}' does not show the digits of "
                                             f"dial '{dial}'. Fix: write the same digits, spaced as a person reads "
                                             "them (\"01234 567890\").")
+        if "label" in contact and not (isinstance(contact["label"], str) and contact["label"].strip()):
+            _err(_line(contact, "label"), f"service '{sid}': label must be short text. Fix: e.g. label: TTY.")
         if "keyword" in contact and not (isinstance(contact["keyword"], str) and re.match(r"^\w+$", contact["keyword"])):
             _err(_line(contact, "keyword"), f"service '{sid}': keyword must be one word. Fix: e.g. keyword: SHOUT.")
     elif kind == "email":
@@ -202,7 +204,7 @@ def _check(data) -> dict:
               "checked": min(s["checked"] for s in services.values())}
     for service in services.values():
         for contact in service["contacts"]:
-            if contact.get("regions") and contact["regions"] != service["regions"]:
+            if contact.get("regions") and contact["regions"] != service["regions"] and not contact.get("label"):
                 contact["label"] = region_label(result, contact["regions"])
     return result
 
@@ -246,7 +248,8 @@ def link(contact: dict) -> str:
 
 
 def _phrase(contact: dict, region: str | None = None) -> str:
-    label = f" ({_e(contact['label'])})" if contact.get("label") and region is None else ""
+    shown = contact.get("label") and (region is None or not contact.get("regions"))
+    label = f" ({_e(contact['label'])})" if shown else ""
     return _bare_phrase(contact) + label
 
 

@@ -52,7 +52,9 @@ PDF_CSS = f"""
   .md-typeset h2 {{ font-size: 13pt; font-weight: 700; margin: 1.1em 0 0.4em; }}
   .md-typeset h3 {{ font-size: 11pt; font-weight: 700; margin: 1em 0 0.3em; }}
   .md-typeset .admonition {{ margin: 0.8em 0; }}
-  .md-typeset .crisis-help {{ margin: 1em 0; padding: 0.4em 0.8em; }}
+  .md-typeset .crisis-help {{ margin: 1em 0; padding: 0.4em 0.8em; font-size: 9pt; line-height: 1.35; }}
+  .md-typeset .crisis-help ul {{ margin: 0.2em 0; }}
+  .md-typeset .crisis-help li {{ margin: 0.05em 0; }}
   .md-typeset div.footnote {{ font-size: 8.5pt; line-height: 1.35; }}
   .md-typeset div.footnote li {{ margin-bottom: 0.2em; }}
   .md-typeset div.footnote li p {{ margin: 0; }}
