@@ -26,6 +26,7 @@ serve: setup
 site: setup
 	$(MKDOCS) build --strict --clean
 	$(PY) scripts/pdf.py site
+	$(PY) scripts/worksheets.py site
 	$(PY) scripts/offline.py site
 	$(PY) scripts/hosting.py site
 

@@ -41,7 +41,7 @@ def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
     result = mkdocs_build(ROOT, out)
     assert result.returncode == 0, result.stdout + result.stderr
-    for script in ("pdf.py", "offline.py"):
+    for script in ("pdf.py", "worksheets.py", "offline.py"):
         if (ROOT / "scripts" / script).exists():
             step = subprocess.run([PY, str(ROOT / "scripts" / script), str(out)], cwd=ROOT, env=ENV,
                                   capture_output=True, text=True, timeout=900)
