@@ -510,3 +510,11 @@ def test_print_view(context, base_url, tmp_path):
     assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
     assert page.evaluate("() => window.__openInPrint") is not False, "collapsed details stayed closed in print"
     page.emulate_media(media="screen")
+
+
+def test_pages_with_figures_are_audited(audit, site):
+    """The figures (scripts/figures.py) are drawn into their pages: axe checks them on every audited page,
+    in both schemes and at both widths. Every page that has one is among them."""
+    with_figures = [url_path(site, p) for p in content_pages(site) if 'class="guide-figure"' in p.read_text(encoding="utf-8")]
+    assert len(with_figures) >= 6, with_figures
+    assert set(with_figures) <= set(audit["pages"]), set(with_figures) - set(audit["pages"])
