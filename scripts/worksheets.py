@@ -175,7 +175,7 @@ li { margin: 0 0 0.5mm; }
 .private { margin: 0 0 2.5mm; padding: 1.5mm 3mm; background: #f1f5f4; border-radius: 1.5mm; }
 .beside { display: flex; gap: 5mm; align-items: flex-start; }
 .beside > div { flex: 1; }
-.figure { flex: none; width: 50mm; margin-top: 4mm; }
+.figure { flex: none; width: 56mm; margin-top: 3mm; }
 .field { margin: 0 0 3mm; break-inside: avoid; }
 label { display: block; font-weight: 700; font-size: 9.5pt; margin-bottom: 0.8mm; }
 input[type=text] { display: block; width: 100%; height: 8mm; box-sizing: border-box; border: 0; border-bottom: 0.7pt solid #444; font: 11pt FONTS; }
@@ -185,11 +185,11 @@ textarea { display: block; width: 100%; height: 100%; box-sizing: border-box; bo
 .check { display: flex; align-items: center; gap: 2.5mm; margin: 0 0 1.8mm; break-inside: avoid; }
 .check input { flex: none; width: 5mm; height: 5mm; border: 0.8pt solid #222; margin: 0; }
 .check label { display: inline; font-weight: 400; margin: 0; font-size: 10pt; }
-table { width: 100%; border-collapse: collapse; margin: 0 0 3mm; break-inside: avoid; }
+table { width: 100%; border-collapse: collapse; margin: 0 0 3mm; break-inside: avoid; table-layout: fixed; }
 caption { text-align: left; font-weight: 700; font-size: 9.5pt; margin-bottom: 1mm; }
 th, td { border: 0.7pt solid #444; padding: 0 1.5mm; text-align: left; font-size: 9pt; }
 thead th { background: #f1f5f4; padding: 1mm 1.5mm; }
-tbody th { width: 18mm; font-weight: 700; }
+tbody th, thead td { width: 21mm; font-weight: 700; }
 td input[type=text] { border: 0; height: 10mm; font-size: 10pt; }
 .foot { break-inside: avoid; margin-top: 3mm; font-size: 8pt; line-height: 1.3; }
 .foot a { color: inherit; text-decoration: none; }
@@ -251,7 +251,7 @@ def crisis(root: Path, site: Path, src: str) -> tuple[str, str]:
         if box is None:
             raise WorksheetError(f"docs/{src} has no crisis box in the built page; a worksheet's page must be a client page.")
         title, items = box.find("p").get_text(" ", strip=True), [li.decode_contents().strip() for li in box.find_all("li")]
-    plain = f"{title} Call your local emergency number. The crisis lines are on this sheet."
+    plain = "In crisis? Call your local emergency number now. The crisis lines are in the box on this sheet."
     return f"<p><strong>{htmllib.escape(title)}</strong> " + " ".join(items) + "</p>", plain
 
 
@@ -269,7 +269,7 @@ def field_html(sheet: dict, field: dict) -> str:
                 f'<input type="text" id="{fid}" name="{name}" title="{label}"></div>')
     if field["kind"] == "lines":
         return (f'<div class="field"><label for="{fid}">{label}</label><div class="ruled" style="height: '
-                f'{field["rows"] * 8.6 + 1:.1f}mm"><textarea id="{fid}" name="{name}" title="{label}"></textarea></div></div>')
+                f'{field["rows"] * 8.6 - 0.35:.2f}mm"><textarea id="{fid}" name="{name}" title="{label}"></textarea></div></div>')
     if field["kind"] == "check":
         return (f'<div class="check"><input type="checkbox" id="{fid}" name="{name}" value="Yes" title="{label}">'
                 f'<label for="{fid}">{label}</label></div>')
