@@ -8,7 +8,9 @@ The worksheets are data, in includes/worksheets.yml (what each field is is writt
   not exist yet when MkDocs checks links). Bad data stops the build with file, line and fix.
 - As a build step (after `mkdocs build` and scripts/pdf.py, before scripts/offline.py): one
   SITE_DIR/pdf/worksheets/<slug>.pdf each, rendered by WeasyPrint with PDF form fields (text,
-  multi-line text, checkboxes; each field's tooltip is its label), tagged PDF/UA-1, fonts embedded.
+  multi-line text, checkboxes; each field's tooltip, /TU, is its label from the data, given as its
+  title: the fields sit in no <form>, so WeasyPrint does not rebuild it from the wrapped label's
+  text), tagged PDF/UA-1, fonts embedded.
   Each carries its citation (APA, from the built /references/ page), the crisis lines (from the
   built page's crisis box, which the helplines data fills), its page's QR code and URL
   (scripts/qr.py) and the review date. One A4 page body that also fits US Letter: the margins keep
@@ -334,9 +336,9 @@ def sheet_html(sheet: dict, data: dict, cite: tuple[str, str], crisis_box: tuple
 </div>
 <p class="private">Type into this PDF on your device, or print it and write by hand. What you type stays on your
 device: this PDF has no send button and no scripts.</p>
-<form>
+<div class="fields">
 {fields_html(sheet, figure)}
-</form>
+</div>
 <div class="foot">
 <div class="foot-row">
 <aside class="crisis" aria-label="Crisis help">{crisis_box[0]}<p>More help: {esc(help_url)}</p></aside>
