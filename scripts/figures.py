@@ -62,8 +62,9 @@ def figure_html(name: str, alt: str, title: str, desc: str, svg: str) -> str:
     fid = f"figure-{name}"
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{htmllib.escape(alt)}" '
                       f'aria-describedby="{fid}-desc" focusable="false" data-search-exclude ', 1)
-    return (f'<figure class="guide-figure" id="{fid}">\n{svg}\n'
-            f'<figcaption>{htmllib.escape(title)}</figcaption>\n'
+    # The caption first: HTML allows a figcaption only as a figure's first or last child.
+    return (f'<figure class="guide-figure" id="{fid}">\n'
+            f'<figcaption>{htmllib.escape(title)}</figcaption>\n{svg}\n'
             f'<details class="guide-figure__desc"><summary>The figure in words</summary>'
             f'<p id="{fid}-desc">{htmllib.escape(desc)}</p></details>\n</figure>')
 
