@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmllib
+import posixpath
 import re
 import sys
 from pathlib import Path
@@ -118,31 +119,20 @@ def on_config(config):
         raise PluginError(str(error)) from None
 
 
-def _relative(page, target: str) -> str:
-    import posixpath
-    base = page.url.rstrip("/") if page.url.endswith("/") else posixpath.dirname(page.url)
-    return posixpath.relpath(target, base or ".")
-
-
 def worksheets_list(page, files) -> str:
+    """Markdown for /worksheets/: a heading (the anchor clinicians link to), what it does, the PDF, its page."""
+    from mkdocs.utils.meta import get_data
     pages = {f.src_uri: f for f in files.documentation_pages()}
+    here = posixpath.dirname(page.file.src_uri) or "."
     rows = []
     for sheet in _DATA["data"]["worksheets"]:
-        href = _relative(page, f"{OUT_DIR}/{pdf_name(sheet)}")
-        source = pages[sheet["page"]]
-        from mkdocs.utils.meta import get_data
-        page_title = get_data(source.content_string)[1].get("title", sheet["page"])
-        link = posixpath_rel(page.file.src_uri, sheet["page"])
+        href = posixpath.relpath(f"{OUT_DIR}/{pdf_name(sheet)}", page.url.rstrip("/") or ".")
+        title = get_data(pages[sheet["page"]].content_string)[1].get("title", sheet["page"])
         rows.append(f"### {sheet['title']} {{#{sheet['slug']}}}\n\n{sheet['why'][1]}\n\n"
                     f'<a class="worksheet-pdf" href="{href}" type="application/pdf" download>'
                     f"{htmllib.escape(sheet['title'])} (fillable PDF)</a>. Goes with the page "
-                    f"[{page_title}]({link}).\n")
+                    f"[{title}]({posixpath.relpath(sheet['page'], here)}).\n")
     return "\n".join(rows)
-
-
-def posixpath_rel(from_src: str, to_src: str) -> str:
-    import posixpath
-    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -226,3 +226,9 @@ def test_bad_worksheet_data_stops_the_build_naming_file_and_line(project, tmp_pa
     result = mkdocs_build(project, tmp_path / "out")
     assert result.returncode != 0
     assert f"includes/worksheets.yml:{line}: 'nobody2099invented' is not a key in references.bib" in result.stdout + result.stderr
+
+
+def test_every_client_page_has_a_worksheet():
+    pages = {f"guide/{p.name}" for p in (ROOT / "docs" / "guide").glob("*.md")}
+    missing = sorted(pages - {s["page"] for s in SHEETS})
+    assert not missing, f"client pages without a worksheet: {missing}"
