@@ -59,9 +59,10 @@ def info(pdf: Path) -> dict[str, str]:
 
 
 def squash(text: str) -> str:
-    """Compare text, not layout: one Unicode form, no whitespace, no case, dashes/hyphens unified."""
+    """Compare text, not layout: one Unicode form, no whitespace, no case, dashes/hyphens and quotes unified."""
     text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
     text = re.sub(r"[\u2010\u2011]", "-", text)
+    text = re.sub(r"[\u2018\u2019]", "'", re.sub(r"[\u201c\u201d]", '"', text))  # smarty curls a title's quotes
     return re.sub(r"\s+", "", text).casefold()
 
 
