@@ -171,7 +171,7 @@ li { margin: 0 0 0.5mm; }
 .field { margin: 0 0 3mm; break-inside: avoid; }
 label { display: block; font-weight: 700; font-size: 9.5pt; margin-bottom: 0.8mm; }
 input[type=text] { display: block; width: 100%; height: 8mm; box-sizing: border-box; border: 0; border-bottom: 0.7pt solid #444; font: 11pt FONTS; }
-.ruled { border: 0.7pt solid #444; border-radius: 1mm; background: repeating-linear-gradient(to bottom, #fff 0, #fff 8.3mm, #b8b8b8 8.3mm, #b8b8b8 8.6mm); }
+.ruled { border: 0.7pt solid #444; border-radius: 1mm; }
 textarea { display: block; width: 100%; height: 100%; box-sizing: border-box; border: 0; background: transparent; font: 11pt FONTS; }
 .checks { margin: 0 0 3mm; }
 .check { display: flex; align-items: center; gap: 2.5mm; margin: 0 0 1.8mm; break-inside: avoid; }
@@ -203,6 +203,16 @@ h1 { font-size: 17pt; }
 .foot { font-size: 7.2pt; line-height: 1.25; }
 .foot-row svg { width: 18mm; height: 18mm; }
 """
+
+
+
+
+def rows_css(row_mm: float) -> str:
+    """Writing lines row_mm apart: ruled boxes of 2 to 8 lines, one-line fields as tall as a line."""
+    rule = f"repeating-linear-gradient(to bottom, #fff 0, #fff {row_mm - 0.3:.2f}mm, #b8b8b8 {row_mm - 0.3:.2f}mm, #b8b8b8 {row_mm:.2f}mm)"
+    boxes = "".join(f".r{n} {{ height: {n * row_mm - 0.35:.2f}mm; }}\n" for n in range(2, 9))
+    return (f".ruled {{ background: {rule}; }}\n{boxes}input[type=text] {{ height: {row_mm - 0.6:.2f}mm; }}\n"
+            f"td input[type=text] {{ height: {row_mm + 1.4:.2f}mm; }}\n")
 
 
 def _surnames(entry) -> str:
@@ -260,8 +270,8 @@ def field_html(sheet: dict, field: dict) -> str:
         return (f'<div class="field"><label for="{fid}">{label}</label>'
                 f'<input type="text" id="{fid}" name="{name}" title="{label}"></div>')
     if field["kind"] == "lines":
-        return (f'<div class="field"><label for="{fid}">{label}</label><div class="ruled" style="height: '
-                f'{field["rows"] * 8.6 - 0.35:.2f}mm"><textarea id="{fid}" name="{name}" title="{label}"></textarea></div></div>')
+        return (f'<div class="field"><label for="{fid}">{label}</label><div class="ruled r{field["rows"]}">'
+                f'<textarea id="{fid}" name="{name}" title="{label}"></textarea></div></div>')
     if field["kind"] == "check":
         return (f'<div class="check"><input type="checkbox" id="{fid}" name="{name}" value="Yes" title="{label}">'
                 f'<label for="{fid}">{label}</label></div>')
@@ -354,15 +364,20 @@ def build(site: Path, root: Path = ROOT, only: list[str] | None = None) -> list[
     out = site / OUT_DIR
     out.mkdir(parents=True, exist_ok=True)
     css, compact_css = CSS(string=SHEET_CSS), CSS(string=COMPACT_CSS)
+    roomy, standard = CSS(string=rows_css(10.4)), CSS(string=rows_css(8.6))
     results = []
     for sheet in sheets:
         url = site_url + qr_page_dir(sheet["page"])
         html = sheet_html(sheet, data, cites[sheet["cite"]], crisis(root, site, sheet["page"]), url, site_url + "get-help-now/")
         page = HTML(string=html, base_url=str(site), url_fetcher=URLFetcher(allowed_protocols={"file", "data"}))
-        doc = page.render(stylesheets=[css], pdf_forms=True)
-        if len(doc.pages) > 1:
-            compact = page.render(stylesheets=[css, compact_css], pdf_forms=True)
-            doc = compact if len(compact.pages) < len(doc.pages) else doc
+        # Roomiest first: wider writing lines if they still fit one page, then standard, then tighter.
+        doc = None
+        for extra in ([roomy], [standard], [standard, compact_css]):
+            attempt = page.render(stylesheets=[css, *extra], pdf_forms=True)
+            if doc is None or len(attempt.pages) < len(doc.pages):
+                doc = attempt
+            if len(doc.pages) == 1:
+                break
         target = out / pdf_name(sheet)
         doc.write_pdf(target, pdf_variant="pdf/ua-1", pdf_tags=True, pdf_forms=True)
         results.append((target, len(doc.pages)))
