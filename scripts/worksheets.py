@@ -11,8 +11,8 @@ The worksheets are data, in includes/worksheets.yml (what each field is is writt
   multi-line text, checkboxes; each field's tooltip, /TU, is its label from the data, given as its
   title: the fields sit in no <form>, so WeasyPrint does not rebuild it from the wrapped label's
   text), tagged PDF/UA-1, fonts embedded.
-  Each carries its citation (APA, from the built /references/ page), the crisis lines (from the
-  built page's crisis box, which the helplines data fills), its page's QR code and URL
+  Each carries its citation (APA, from the built /references/ page), the crisis lines (from
+  includes/helplines.yml through scripts/helplines.py, as on the client pages), its page's QR code and URL
   (scripts/qr.py) and the review date. One A4 page body that also fits US Letter: the margins keep
   everything inside the part of the page both sizes share.
 
@@ -36,6 +36,7 @@ import qr  # noqa: E402
 DATA = Path("includes") / "worksheets.yml"
 OUT_DIR = "pdf/worksheets"
 LIST_MARKER = "<!-- worksheets:list -->"
+FOOT_LINE = "In crisis? Call your local emergency number now. The crisis lines are in the box on this sheet."
 PRIVACY = "What you type into a worksheet stays on your device: the PDFs have no send button and no scripts."
 KINDS = ("text", "lines", "check", "table")
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -241,20 +242,11 @@ def citations(root: Path, site: Path, keys: set[str]) -> dict[str, tuple[str, st
     return out
 
 
-def crisis(root: Path, site: Path, src: str) -> tuple[str, str]:
-    """The crisis lines: (HTML for the sheet, one short line for the foot of every page). From includes/helplines.yml
-    through scripts/helplines.py, as on the client pages; failing that, from the built page's crisis box."""
-    try:
-        import helplines
-        title, items = helplines.CRISIS_TITLE, re.findall(r"<li>(.*?)</li>", helplines.short_html(root), re.S)
-    except ImportError:
-        from bs4 import BeautifulSoup
-        box = BeautifulSoup((site / qr_page_dir(src) / "index.html").read_text(encoding="utf-8"), "lxml").select_one(".crisis-help")
-        if box is None:
-            raise WorksheetError(f"docs/{src} has no crisis box in the built page; a worksheet's page must be a client page.")
-        title, items = box.find("p").get_text(" ", strip=True), [li.decode_contents().strip() for li in box.find_all("li")]
-    plain = "In crisis? Call your local emergency number now. The crisis lines are in the box on this sheet."
-    return f"<p><strong>{htmllib.escape(title)}</strong> " + " ".join(items) + "</p>", plain
+def crisis(root: Path) -> str:
+    """The crisis box: the client pages' title and short list, from includes/helplines.yml (scripts/helplines.py)."""
+    import helplines
+    items = re.findall(r"<li>(.*?)</li>", helplines.short_html(root), re.S)
+    return f"<p><strong>{htmllib.escape(helplines.CRISIS_TITLE)}</strong> " + " ".join(items) + "</p>"
 
 
 def qr_page_dir(src: str) -> str:
@@ -311,7 +303,7 @@ def fields_html(sheet: dict, figure: str = "") -> str:
     return "\n".join(parts)
 
 
-def sheet_html(sheet: dict, data: dict, cite: tuple[str, str], crisis_box: tuple[str, str], url: str, help_url: str) -> str:
+def sheet_html(sheet: dict, data: dict, cite: tuple[str, str], crisis_box: str, url: str, help_url: str) -> str:
     esc = htmllib.escape
     in_text, reference = cite
     first = sheet["why"][0].rstrip(".")
@@ -328,7 +320,7 @@ def sheet_html(sheet: dict, data: dict, cite: tuple[str, str], crisis_box: tuple
 <meta name="description" content="{esc(sheet['why'][1])}">
 <meta name="dcterms.modified" content="{reviewed.isoformat()}"></head>
 <body>
-<p class="kicker" data-crisis="{esc(crisis_box[1])}">The Belonging Guide · Worksheet</p>
+<p class="kicker" data-crisis="{esc(FOOT_LINE)}">The Belonging Guide · Worksheet</p>
 <h1>{esc(sheet['title'])}</h1>
 <div class="intro">
 <section class="why"><h2>Why this helps</h2><p>{esc(first)} {esc(in_text)}. {esc(sheet['why'][1])}</p></section>
@@ -341,7 +333,7 @@ device: this PDF has no send button and no scripts.</p>
 </div>
 <div class="foot">
 <div class="foot-row">
-<aside class="crisis" aria-label="Crisis help">{crisis_box[0]}<p>More help: {esc(help_url)}</p></aside>
+<aside class="crisis" aria-label="Crisis help">{crisis_box}<p>More help: {esc(help_url)}</p></aside>
 {qr.qr_svg(url)}
 </div>
 <p>Online version: <span class="url">{esc(url)}</span></p>
@@ -368,7 +360,7 @@ def build(site: Path, root: Path = ROOT, only: list[str] | None = None) -> list[
     results = []
     for sheet in sheets:
         url = site_url + qr_page_dir(sheet["page"])
-        html = sheet_html(sheet, data, cites[sheet["cite"]], crisis(root, site, sheet["page"]), url, site_url + "get-help-now/")
+        html = sheet_html(sheet, data, cites[sheet["cite"]], crisis(root), url, site_url + "get-help-now/")
         page = HTML(string=html, base_url=str(site), url_fetcher=URLFetcher(allowed_protocols={"file", "data"}))
         # Roomiest first: wider writing lines if they still fit one page, then standard, then tighter.
         doc = None
