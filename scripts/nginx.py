@@ -134,7 +134,7 @@ def main(argv: list[str]) -> int:
     if not (site / "index.html").is_file():
         print(f"{site} is not a built site. Fix: make site", file=sys.stderr)
         return 2
-    prefix = ROOT / ".cache" / "preview"
+    prefix = Path(os.environ.get("NGINX_PREFIX") or ROOT / ".cache" / "preview")   # tests give their own
     conf = write_config(site, port, prefix, workers=os.cpu_count() or 1)
     check(conf)
     print(f"preview: nginx serving {site.resolve()} at http://127.0.0.1:{port}/ with deploy/nginx/site.conf "

@@ -18,7 +18,7 @@ if [ "$profile" != "build" ]; then
   packages+=(nginx)                             # make preview, tests/test_hosting.py
 fi
 if [ "$profile" = "test" ] || [ "$profile" = "bench" ]; then
-  packages+=(chromium poppler-utils zbar-tools)
+  packages+=(chromium poppler-utils zbar-tools openssl)   # openssl: a throw-away certificate for nginx -t
   command -v java >/dev/null || packages+=(default-jre-headless)   # runs the Nu HTML Checker
   command -v npm >/dev/null || packages+=(npm)                      # installs it (vnu-jar)
 fi

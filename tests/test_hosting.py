@@ -232,6 +232,53 @@ def test_pdfs_are_sent_as_they_are(base, hosted):
     assert got["content-type"] == ["application/pdf"]
 
 
+def test_make_preview_runs_nginx_in_the_foreground(hosted, tmp_path):
+    """scripts/nginx.py as `make preview` runs it: nginx itself in the foreground, stopped by a signal."""
+    port = nginx.free_port()
+    proc = subprocess.Popen([PY, str(ROOT / "scripts" / "nginx.py"), str(hosted), str(port)],
+                            env={**ENV, "NGINX_PREFIX": str(tmp_path / "preview")}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        assert "http://127.0.0.1:%d/" % port in proc.stdout.readline()
+        for _ in range(100):
+            try:
+                status, got, _ = get(f"http://127.0.0.1:{port}/", GUIDE_PAGE)
+                break
+            except OSError:
+                import time
+                time.sleep(0.05)
+        assert status == 200 and got["content-security-policy"] == [served_csp(hosted)]
+        assert proc.poll() is None, "preview did not stay in the foreground"
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) is not None
+    with pytest.raises(OSError):
+        get(f"http://127.0.0.1:{port}/", "")
+
+
+def test_production_config_passes_nginx_t(hosted, tmp_path):
+    """deploy/nginx/production.conf as the comments at its top install it, with a throw-away certificate."""
+    conf_dir = tmp_path / "etc-nginx"
+    (conf_dir / "belonging-guide").mkdir(parents=True)
+    (conf_dir / "logs").mkdir()
+    shutil.copy(ROOT / "deploy" / "nginx" / "site.conf", conf_dir / "belonging-guide" / "site.conf")
+    shutil.copy(hosted / "_nginx" / "headers.conf", conf_dir / "belonging-guide" / "headers.conf")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=guide.example.org", "-keyout", str(conf_dir / "key.pem"), "-out", str(conf_dir / "cert.pem")],
+                   check=True, capture_output=True)
+    text = (ROOT / "deploy" / "nginx" / "production.conf").read_text(encoding="utf-8")
+    text = text.replace("/etc/letsencrypt/live/guide.example.org/fullchain.pem", str(conf_dir / "cert.pem"))
+    text = text.replace("/etc/letsencrypt/live/guide.example.org/privkey.pem", str(conf_dir / "key.pem"))
+    assert "include belonging-guide/site.conf;" in text and str(conf_dir) in text
+    (conf_dir / "production.conf").write_text(text, encoding="utf-8")
+    (conf_dir / "nginx.conf").write_text(
+        f"pid {conf_dir / 'nginx.pid'};\nerror_log {conf_dir / 'logs' / 'error.log'};\nevents {{}}\n"
+        f"http {{ include {nginx.MIME_TYPES}; access_log off; include production.conf; }}\n", encoding="utf-8")
+    result = subprocess.run([nginx.binary(), "-t", "-p", str(conf_dir), "-c", str(conf_dir / "nginx.conf")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
 # --- valid HTML ---------------------------------------------------------------------------------------
 
 def test_html_is_valid_by_the_nu_checker(site):
