@@ -52,12 +52,12 @@ PDF_CSS = f"""
   .md-typeset h2 {{ font-size: 13pt; font-weight: 700; margin: 1.1em 0 0.4em; }}
   .md-typeset h3 {{ font-size: 11pt; font-weight: 700; margin: 1em 0 0.3em; }}
   .md-typeset .admonition {{ margin: 0.8em 0; }}
-  /* The crisis box (includes/helplines.yml): two columns, small, so it costs a handout few lines. */
+  /* The crisis box (includes/helplines.yml): small and tight, so it costs a handout few lines. */
   .md-typeset .crisis-help {{ margin: 0.8em 0 !important; padding: 0.3em 0.8em !important; font-size: 8.5pt;
                              line-height: 1.3; }}
   .md-typeset .crisis-help p {{ margin: 0.1em 0 !important; }}
-  .md-typeset .crisis-help ul {{ margin: 0.2em 0; columns: 2; column-gap: 1.6em; }}
-  .md-typeset .crisis-help li {{ margin: 0 0 0.1em; break-inside: avoid; }}
+  .md-typeset .crisis-help ul {{ margin: 0.2em 0; }}
+  .md-typeset .crisis-help li {{ margin: 0 0 0.1em; }}
   .md-typeset div.footnote {{ font-size: 8.5pt; line-height: 1.35; }}
   .md-typeset div.footnote li {{ margin-bottom: 0.2em; }}
   .md-typeset div.footnote li p {{ margin: 0; }}
