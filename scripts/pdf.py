@@ -53,7 +53,7 @@ PDF_CSS = f"""
   .md-typeset h3 {{ font-size: 11pt; font-weight: 700; margin: 1em 0 0.3em; }}
   .md-typeset .admonition {{ margin: 0.8em 0; }}
   /* The crisis box (includes/helplines.yml): small and tight, so it costs a handout few lines. */
-  .md-typeset .crisis-help {{ margin: 0.8em 0 !important; padding: 0.3em 0.8em !important; font-size: 8.5pt;
+  .md-typeset .crisis-help {{ margin: 0.8em 0 !important; padding: 0.3em 0.8em !important; font-size: 9pt;
                              line-height: 1.3; }}
   .md-typeset .crisis-help p {{ margin: 0.1em 0 !important; }}
   .md-typeset .crisis-help ul {{ margin: 0.2em 0; }}
