@@ -9,7 +9,8 @@ on_page_content replaces that image with the SVG inline, so its words stay real 
 follow the site's palette variables in both schemes (the .tx, .ln, .ac, .t1... classes; guide.css).
 The file's own colours (presentation attributes) are black, white and greys: that is how it prints,
 and how WeasyPrint draws it in the handouts and the book. The file's <title> becomes the visible
-caption and its <desc> the longer description, in a <details> beside the picture.
+caption and its <desc> the longer description, in a <details> beside the picture (a blank line
+in <desc> starts a new paragraph: client pages keep paragraphs to three sentences).
 
 Stops the build (file, line, fix) on a figure image with no alt text, a missing file, or an SVG
 without <title> or <desc>, with a <script>, <style>, <foreignObject> or an external reference.
@@ -60,13 +61,14 @@ def read_svg(path: Path) -> tuple[str, str, str]:
 
 def figure_html(name: str, alt: str, title: str, desc: str, svg: str) -> str:
     fid = f"figure-{name}"
+    paras = "".join(f"<p>{htmllib.escape(' '.join(p.split()))}</p>" for p in re.split(r"\n\s*\n", desc) if p.strip())
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{htmllib.escape(alt)}" '
                       f'aria-describedby="{fid}-desc" focusable="false" data-search-exclude ', 1)
     # The caption first: HTML allows a figcaption only as a figure's first or last child.
     return (f'<figure class="guide-figure" id="{fid}">\n'
             f'<figcaption>{htmllib.escape(title)}</figcaption>\n{svg}\n'
             f'<details class="guide-figure__desc"><summary>The figure in words</summary>'
-            f'<p id="{fid}-desc">{htmllib.escape(desc)}</p></details>\n</figure>')
+            f'<div id="{fid}-desc">{paras}</div></details>\n</figure>')
 
 
 def on_page_content(html, page, config, files):
