@@ -108,9 +108,11 @@ def lint_parsed(text: str, name: str):
                 "fields were seen and where, e.g. '% verified: authors, year, title, journal, volume, pages and DOI "
                 "from the PubMed record (PMID 12345678)'.")
         fields = {k.lower(): v for k, v in entry.fields.items()}
-        if not any(f in fields for f in IDENTIFIERS):
-            problems.append(f"{name}:{start}: {key}: no doi, url or isbn. Fix: add a verified identifier, "
-                            "or leave the reference out.")
+        # APA 7 gives a print book as author, year, title and publisher; it needs no identifier.
+        print_book = kind.lower() == "book" and "publisher" in fields
+        if not print_book and not any(f in fields for f in IDENTIFIERS):
+            problems.append(f"{name}:{start}: {key}: no doi, url or isbn. Fix: add a verified identifier "
+                            "(a book may give its verified publisher instead), or leave the reference out.")
         if "doi" in fields and not DOI_FORM.match(fields["doi"]):
             problems.append(f"{name}:{_field_line(lines, start, end, 'doi')}: {key}: doi '{fields['doi']}' is not "
                             "of the form 10.NNNN/suffix. Fix: write the bare DOI, without https://doi.org/.")

@@ -64,6 +64,13 @@ def test_every_entry_is_cited_or_listed(project):
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+def test_print_book_needs_publisher_not_identifier(project):
+    """APA 7 gives a print book by its publisher; the same book without one still needs an identifier."""
+    bib = project / "references.bib"
+    edit(bib, "  publisher = {{Hogarth Press and the Institute of Psycho-Analysis}}\n", "")
+    fails_with(project, r"references\.bib:\d+: bowlby1969attachment: no doi, url or isbn")
+
+
 UNVERIFIED = ("\n@book{nobody2020unverified,\n  author    = {Nobody, A.},\n  year      = {2020},\n"
               "  title     = {Unverified},\n  publisher = {Press},\n  isbn      = {0415897173}\n}\n")
 
