@@ -171,9 +171,9 @@ li { margin: 0 0 0.5mm; }
 .figure { flex: none; width: 56mm; margin-top: 3mm; }
 .field { margin: 0 0 3mm; break-inside: avoid; }
 label { display: block; font-weight: 700; font-size: 9.5pt; margin-bottom: 0.8mm; }
-input[type=text] { display: block; width: 100%; height: 8mm; box-sizing: border-box; border: 0; border-bottom: 0.7pt solid #444; font: 11pt FONTS; }
+input[type=text] { display: block; width: 100%; height: 8mm; box-sizing: border-box; border: 0; border-bottom: 0.7pt solid #444; font: 12pt FONTS; }
 .ruled { border: 0.7pt solid #444; border-radius: 1mm; }
-textarea { display: block; width: 100%; height: 100%; box-sizing: border-box; border: 0; background: transparent; font: 11pt FONTS; }
+textarea { display: block; width: 100%; height: 100%; box-sizing: border-box; border: 0; background: transparent; font: 12pt FONTS; }
 .checks { margin: 0 0 3mm; }
 .check { display: flex; align-items: center; gap: 2.5mm; margin: 0 0 1.8mm; break-inside: avoid; }
 .check input { flex: none; width: 5mm; height: 5mm; border: 0.8pt solid #222; margin: 0; }
@@ -183,7 +183,7 @@ caption { text-align: left; font-weight: 700; font-size: 9.5pt; margin-bottom: 1
 th, td { border: 0.7pt solid #444; padding: 0 1.5mm; text-align: left; font-size: 9pt; }
 thead th { background: #f1f5f4; padding: 1mm 1.5mm; }
 tbody th, thead td { width: 21mm; font-weight: 700; }
-td input[type=text] { border: 0; height: 10mm; font-size: 10pt; }
+td input[type=text] { border: 0; height: 10mm; font-size: 11pt; }
 .foot { break-inside: avoid; margin-top: 3mm; font-size: 8pt; line-height: 1.3; }
 .foot a { color: inherit; text-decoration: none; }
 .foot-row { display: flex; gap: 4mm; align-items: stretch; margin-bottom: 1.5mm; }
