@@ -49,6 +49,27 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-quic",
+                 # Belt and braces: no host name resolves, so nothing can leave the machine even if asked to.
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Debian Chromium for every test module. Playwright's sync API allows one running instance per
+    thread, so a module that started its own while this one is open would fail ("Sync API inside the
+    asyncio loop")."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (bash scripts/setup.sh test)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture()
 def project(tmp_path) -> Path:
     """A throw-away copy of the project to break."""

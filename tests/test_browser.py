@@ -20,16 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, content_pages
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, content_pages
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic",
-        # Belt and braces: no host name resolves, so nothing can leave the machine even if asked to.
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+ARGS = CHROMIUM_ARGS
 WIDTHS = (375, 1280)
 SCHEMES = {"light": "default", "dark": "slate"}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -59,14 +55,6 @@ def base_url(site):
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with playwright_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def url_path(site: Path, page: Path) -> str:

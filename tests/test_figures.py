@@ -145,22 +145,19 @@ COLOURS = """() => {
 
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian chromium")
-def test_figure_colours_follow_the_scheme_print_black_and_read_at_320px(served):
+def test_figure_colours_follow_the_scheme_print_black_and_read_at_320px(served, browser):
     seen = {}
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
-        for scheme in ("light", "dark"):
-            page = browser.new_page(color_scheme=scheme, viewport={"width": 320, "height": 640})
-            page.goto(served + FIGURE_PAGE, wait_until="load")
-            state = page.evaluate(COLOURS)
-            assert state["text"] == state["body"], f"{scheme}: figure text {state['text']} is not the body colour"
-            assert state["tint"] != state["background"], f"{scheme}: tint invisible on the page"
-            assert state["smallest"] >= 11.5, f"{scheme}: smallest figure text {state['smallest']:.1f} px at 320 px"
-            assert state["overflow"] <= 0, f"{scheme}: the page scrolls sideways at 320 px"
-            seen[scheme] = state
-            page.emulate_media(media="print")
-            printed = page.evaluate(COLOURS)
-            assert printed["text"] == "rgb(0, 0, 0)", f"{scheme} print: figure text {printed['text']}"
-            page.close()
-        browser.close()
+    for scheme in ("light", "dark"):
+        page = browser.new_page(color_scheme=scheme, viewport={"width": 320, "height": 640})
+        page.goto(served + FIGURE_PAGE, wait_until="load")
+        state = page.evaluate(COLOURS)
+        assert state["text"] == state["body"], f"{scheme}: figure text {state['text']} is not the body colour"
+        assert state["tint"] != state["background"], f"{scheme}: tint invisible on the page"
+        assert state["smallest"] >= 11.5, f"{scheme}: smallest figure text {state['smallest']:.1f} px at 320 px"
+        assert state["overflow"] <= 0, f"{scheme}: the page scrolls sideways at 320 px"
+        seen[scheme] = state
+        page.emulate_media(media="print")
+        printed = page.evaluate(COLOURS)
+        assert printed["text"] == "rgb(0, 0, 0)", f"{scheme} print: figure text {printed['text']}"
+        page.close()
     assert seen["light"]["text"] != seen["dark"]["text"], "figure text does not change with the scheme"

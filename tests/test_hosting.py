@@ -383,13 +383,9 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing. Fix: bash scripts/setup.sh test")
-    with browser_mod.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
+def chromium(browser):
+    """The session's one Chromium (conftest.py)."""
+    return browser
 
 
 def load_all(chromium, base: str, paths: list[str], expect_404: set[str] = frozenset()) -> tuple[list[str], int]:

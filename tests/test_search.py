@@ -17,7 +17,7 @@ from conftest import ROOT, article
 
 # The browser, the server and the result reader are the ones test_browser.py uses (it skips the
 # whole module when Chromium or Playwright is missing, and so does this import).
-from test_browser import THEME_STORAGE, Watch, base_url, browser  # noqa: F401
+from test_browser import THEME_STORAGE, Watch, base_url  # noqa: F401
 
 TERMS = Path(__file__).parent / "search_terms.tsv"
 GLOSSARY = ROOT / "includes" / "glossary.md"
