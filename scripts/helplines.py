@@ -285,7 +285,8 @@ def actions(service: dict, region: str | None = None, types=CONTACT_TYPES) -> st
 def _hours(service: dict) -> str:
     hours = service["hours"].strip()
     if hours == "unknown":
-        return "We could not confirm its opening hours."
+        # No record gave the hours: say what to do if it is closed, not that we do not know.
+        return "If no one answers, use another service on this page."
     hours = hours.rstrip(".")
     return f"Open {hours}." if hours[0].isdigit() else hours[0].upper() + hours[1:] + "."
 
