@@ -138,3 +138,12 @@ def test_pages_are_in_our_own_words():
     result = subprocess.run([sys.executable, str(shared / "tools" / "seedcopy.py"), str(shared / "seeds"), str(ROOT / "docs")],
                             capture_output=True, text=True)
     assert result.stdout.strip() == "", result.stdout
+
+
+def test_no_client_page_leads_on_into_the_clinician_section(site):
+    """The footer's 'Next' link of a client page never takes a client into /clinicians/ unasked
+    (the last client page hides the footer links: front matter hide: [footer])."""
+    for page in sorted((site / "guide").rglob("index.html")):
+        nxt = soup(page).select_one("a.md-footer__link--next")
+        if nxt is not None:
+            assert "clinicians/" not in nxt["href"], f"{page.relative_to(site)}: Next goes to {nxt['href']}"
