@@ -17,7 +17,7 @@ from conftest import ROOT, article
 
 # The browser, the server and the result reader are the ones test_browser.py uses (it skips the
 # whole module when Chromium or Playwright is missing, and so does this import).
-from test_browser import THEME_STORAGE, Watch, base_url  # noqa: F401
+from test_browser import THEME_STORAGE, Watch, base_url, run_search  # noqa: F401
 
 TERMS = Path(__file__).parent / "search_terms.tsv"
 GLOSSARY = ROOT / "includes" / "glossary.md"
@@ -100,30 +100,6 @@ def test_expected_pages_exist_and_explain_the_term(site):
     assert not problems, "\n".join(problems)
 
 
-def settled_search(page, query: str) -> list[str]:
-    """Types the query into the real search box and returns the result pages (each page once, best
-    first) once the list has stopped changing for 0.4 s: a list read earlier can still be the answer to
-    a half-typed query."""
-    page.locator("label.md-header__button[for='__search']:visible, input.md-search__input:visible").first.click()
-    box = page.locator("input.md-search__input")
-    box.fill("")
-    box.type(query, delay=5)
-    page.wait_for_function(
-        "() => /\\d+ matching|No matching/.test(document.querySelector('.md-search-result__meta').textContent)")
-    page.wait_for_timeout(250)
-    last, stable = None, 0
-    for _ in range(60):
-        now = page.evaluate("() => document.querySelector('.md-search-result').innerHTML")
-        stable = stable + 1 if now == last else 0
-        if stable >= 4:
-            break
-        last = now
-        page.wait_for_timeout(100)
-    hrefs = page.evaluate("""() => [...document.querySelectorAll('.md-search-result__item > .md-search-result__link')]
-        .map(a => a.href.split('#')[0].split('?')[0])""")
-    return list(dict.fromkeys(hrefs))
-
-
 def test_search_finds_each_term(browser, base_url):  # noqa: F811
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
@@ -133,7 +109,7 @@ def test_search_finds_each_term(browser, base_url):  # noqa: F811
         page.wait_for_function("() => document.querySelector('.md-search-result__meta') !== null")
         misses, checked = [], 0
         for term, expected, kind, number in rows():
-            found = [h.removeprefix(base_url) for h in settled_search(page, term)][:3]
+            found = [h.removeprefix(base_url) for h in run_search(page, term)][:3]
             accepted = expected + ([GLOSSARY_PAGE] if kind == "glossary" else [])
             checked += 1
             if not any(p in found for p in accepted):
