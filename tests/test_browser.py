@@ -8,6 +8,7 @@ screenshots/ (not when CI is set).
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -408,13 +409,26 @@ def run_search(page, query: str) -> list[str]:
     return list(dict.fromkeys(hrefs))
 
 
-def test_search_finds_what_readers_type(browser, base_url):
+@contextlib.contextmanager
+def search_page(browser, base_url):
+    """The home page with search ready; on leaving, the page logged nothing it should not have and
+    stored nothing but the theme's own key."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = ctx.new_page()
         watch = Watch(page, base_url)
         page.goto(base_url)
         page.wait_for_function("() => document.querySelector('.md-search-result__meta') !== null")
+        yield page
+        assert not watch.take()
+        storage = page.evaluate("() => Object.keys(localStorage)")
+        assert all(THEME_STORAGE.match(k) for k in storage), storage
+    finally:
+        ctx.close()
+
+
+def test_search_finds_what_readers_type(browser, base_url):
+    with search_page(browser, base_url) as page:
         misses = []
         for query, expected in search_queries():
             hrefs = run_search(page, query)
@@ -422,11 +436,6 @@ def test_search_finds_what_readers_type(browser, base_url):
             if expected not in paths[:3]:
                 misses.append(f"{query!r}: expected /{expected} in the top three, got {paths[:5]}")
         assert not misses, "\n".join(misses)
-        assert not watch.take()
-        storage = page.evaluate("() => Object.keys(localStorage)")
-        assert all(THEME_STORAGE.match(k) for k in storage), storage
-    finally:
-        ctx.close()
 
 
 # --- offline edition -----------------------------------------------------------------------------------

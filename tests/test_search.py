@@ -17,7 +17,7 @@ from conftest import ROOT, article
 
 # The browser, the server and the result reader are the ones test_browser.py uses (it skips the
 # whole module when Chromium or Playwright is missing, and so does this import).
-from test_browser import THEME_STORAGE, Watch, base_url, run_search  # noqa: F401
+from test_browser import base_url, run_search, search_page  # noqa: F401
 
 TERMS = Path(__file__).parent / "search_terms.tsv"
 GLOSSARY = ROOT / "includes" / "glossary.md"
@@ -101,12 +101,7 @@ def test_expected_pages_exist_and_explain_the_term(site):
 
 
 def test_search_finds_each_term(browser, base_url):  # noqa: F811
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        page = ctx.new_page()
-        watch = Watch(page, base_url)
-        page.goto(base_url)
-        page.wait_for_function("() => document.querySelector('.md-search-result__meta') !== null")
+    with search_page(browser, base_url) as page:
         misses, checked = [], 0
         for term, expected, kind, number in rows():
             found = [h.removeprefix(base_url) for h in run_search(page, term)][:3]
@@ -117,8 +112,3 @@ def test_search_finds_each_term(browser, base_url):  # noqa: F811
                               f"{['/' + p for p in accepted]} in the first three, got {['/' + p for p in found]}")
         assert checked == len(rows()) >= 60
         assert not misses, f"{len(misses)} of {checked} terms not found:\n" + "\n".join(misses)
-        assert not watch.take()
-        storage = page.evaluate("() => Object.keys(localStorage)")
-        assert all(THEME_STORAGE.match(k) for k in storage), storage
-    finally:
-        ctx.close()
