@@ -1,7 +1,8 @@
 # The verbs people run. `make serve` and `make test` set up a fresh machine themselves.
 SHELL := /bin/bash
 PY := .venv/bin/python
-MKDOCS := .venv/bin/mkdocs
+# `python -m mkdocs` puts the project root on sys.path, so the hooks can import the `scripts` package.
+MKDOCS := $(PY) -m mkdocs
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 SERVE_ADDR ?= 127.0.0.1:8000
@@ -10,10 +11,10 @@ PORT ?= 8080
 .PHONY: setup setup-test serve site preview pdf offline test audit urls bench linkcheck lock clean
 
 setup:
-	@bash scripts/setup.sh build
+	@bash scripts/tools/setup.sh build
 
 setup-test:
-	@bash scripts/setup.sh test
+	@bash scripts/tools/setup.sh test
 
 ## Build and serve the site with live reload at http://127.0.0.1:8000. After the first full build,
 ## an edit rebuilds only the changed page (--dirty, so link warnings do not stop the preview);
@@ -22,19 +23,19 @@ serve: setup
 	STRICT=false $(MKDOCS) serve --dirty -a $(SERVE_ADDR)
 
 ## The strict, publishable build into site/: pages, PDFs and the offline bundle, then what hosts need
-## (scripts/hosting.py: site/_headers, site/_nginx/headers.conf with the CSP's script hashes, .gz files)
+## (scripts/build/hosting.py: site/_headers, site/_nginx/headers.conf with the CSP's script hashes, .gz files)
 site: setup
 	$(MKDOCS) build --strict --clean
-	$(PY) scripts/pdf.py site
-	$(PY) scripts/worksheets.py site
-	$(PY) scripts/offline.py site
-	$(PY) scripts/hosting.py site
+	$(PY) -m scripts.build.pdf site
+	$(PY) -m scripts.build.worksheets site
+	$(PY) -m scripts.build.offline site
+	$(PY) -m scripts.build.hosting site
 
 ## Serve site/ as production does: real nginx with deploy/nginx/site.conf on http://127.0.0.1:$(PORT)/,
 ## in the foreground (Ctrl-C stops it). Installs nginx when missing.
 preview: site
-	@bash scripts/setup.sh preview
-	$(PY) scripts/nginx.py site $(PORT)
+	@bash scripts/tools/setup.sh preview
+	$(PY) -m scripts.tools.nginx site $(PORT)
 
 ## Every test
 test: setup-test
@@ -46,16 +47,16 @@ audit: setup
 
 ## Append newly published URLs and anchors to tests/published-urls.txt (never deletes a line)
 urls: site
-	$(PY) scripts/urls.py site tests/published-urls.txt
+	$(PY) -m scripts.tools.urls site tests/published-urls.txt
 
 ## Speed and size figures (prints a table; never fails on time)
 bench: setup-test
-	@bash scripts/setup.sh bench
-	$(PY) scripts/bench.py
+	@bash scripts/tools/setup.sh bench
+	$(PY) -m scripts.tools.bench
 
 ## Check every external link (needs a network; says so and skips without one)
 linkcheck: setup
-	$(PY) scripts/linkcheck.py docs references.bib
+	$(PY) -m scripts.tools.linkcheck docs references.bib
 
 ## Re-lock requirements.txt from requirements.in (needs PyPI)
 lock: setup

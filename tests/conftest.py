@@ -41,11 +41,10 @@ def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
     result = mkdocs_build(ROOT, out)
     assert result.returncode == 0, result.stdout + result.stderr
-    for script in ("pdf.py", "worksheets.py", "offline.py"):
-        if (ROOT / "scripts" / script).exists():
-            step = subprocess.run([PY, str(ROOT / "scripts" / script), str(out)], cwd=ROOT, env=ENV,
-                                  capture_output=True, text=True, timeout=900)
-            assert step.returncode == 0, step.stdout + step.stderr
+    for step in ("pdf", "worksheets", "offline"):  # as `make site` runs them (hosting: tests/test_hosting.py)
+        done = subprocess.run([PY, "-m", f"scripts.build.{step}", str(out)], cwd=ROOT, env=ENV,
+                              capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stdout + done.stderr
     return out
 
 
@@ -62,7 +61,7 @@ def browser():
     thread, so a module that started its own while this one is open would fail ("Sync API inside the
     asyncio loop")."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (bash scripts/setup.sh test)")
+        pytest.skip(f"{CHROMIUM} is not installed (bash scripts/tools/setup.sh test)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

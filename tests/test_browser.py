@@ -442,7 +442,7 @@ def test_search_finds_what_readers_type(browser, base_url):
 
 def test_offline_zip_browses_and_searches_from_file(browser, site, tmp_path):
     bundle = site / "downloads" / "belonging-guide-offline.zip"
-    assert bundle.exists(), "scripts/offline.py did not write the offline bundle"
+    assert bundle.exists(), "scripts/build/offline.py did not write the offline bundle"
     with zipfile.ZipFile(bundle) as zf:
         names = zf.namelist()
         assert not [n for n in names if n.lower().endswith(".pdf")], "the offline zip should not carry PDFs"
@@ -512,7 +512,7 @@ def test_print_view(context, base_url, tmp_path):
 
 
 def test_pages_with_figures_are_audited(audit, site):
-    """The figures (scripts/figures.py) are drawn into their pages: axe checks them on every audited page,
+    """The figures (scripts/hooks/figures.py) are drawn into their pages: axe checks them on every audited page,
     in both schemes and at both widths. Every page that has one is among them."""
     with_figures = [url_path(site, p) for p in content_pages(site) if 'class="guide-figure"' in p.read_text(encoding="utf-8")]
     assert len(with_figures) >= 6, with_figures

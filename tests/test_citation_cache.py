@@ -1,4 +1,4 @@
-"""Batching and the on-disk cache in scripts/citations.py change nothing a reader sees.
+"""Batching and the on-disk cache in scripts/hooks/citations.py change nothing a reader sees.
 
 The guide is built three ways from one throw-away copy of the project:
   unbatched - CITATION_BATCH=0: plain mkdocs-bibtex, one pandoc call per page with new citations;
@@ -216,8 +216,7 @@ def test_direct_rendering_matches_footnotes_extension(text):
 
     import markdown
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    import citations
+    from scripts.hooks import citations
 
     extensions = ["abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables",
                   "smarty", "toc", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.details"]
@@ -259,8 +258,7 @@ def test_chunked_runs_format_like_one_run(tmp_path, monkeypatch):
     initials, extra names, 2020a/b."""
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    import citations
+    from scripts.hooks import citations
     from mkdocs_bibtex.citation import CitationBlock
     from mkdocs_bibtex.registry import PandocRegistry
 
@@ -299,8 +297,7 @@ def test_groups_cited_together_share_a_run():
     and Cruz groups land in one run and Bay and Diaz are read twice.)"""
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    import citations
+    from scripts.hooks import citations
     from mkdocs_bibtex.citation import CitationBlock
     from pybtex.database import parse_string
 
@@ -320,8 +317,7 @@ def test_what_the_build_kept_stays_frozen_only_when_the_process_exits_next():
     import gc
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    import citations
+    from scripts.hooks import citations
 
     try:
         for command, frozen in (("build", True), ("gh-deploy", True), ("serve", False), (None, False)):
@@ -391,8 +387,7 @@ def test_shared_surnames_get_initials_on_every_page(site):
 def test_a_bib_with_strings_or_crossrefs_is_read_whole_by_every_run():
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    import citations
+    from scripts.hooks import citations
 
     parts = citations.entry_texts(COLLIDING_BIB)
     assert parts and all(text.lstrip().startswith("@") and f"{{{key}," in text for key, text in parts.items())

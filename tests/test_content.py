@@ -9,8 +9,7 @@ import pytest
 
 from conftest import ROOT, article, content_pages, soup
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import readability  # noqa: E402
+from scripts.checks import readability
 
 CLINICIAN_PAGES = ["belongingness-hypothesis", "assessment-and-interventions", "evidence-base",
                    "populations-and-indications", "cautions-and-cultural-humility", "treatment-planning",

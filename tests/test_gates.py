@@ -101,8 +101,7 @@ def test_entry_without_verification_note_fails_then_passes_with_it(project):
 ])
 def test_verification_note_rule(above, pattern):
     import sys
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import biblint
+    from scripts.checks import biblint
     bib = "% verified: all fields from a fixture, for the first entry\n" + UNVERIFIED[1:] + "\n" + above + \
         UNVERIFIED[1:].replace("nobody2020unverified", "other2021entry")
     problems, _ = biblint.lint_parsed(bib, "x.bib")
@@ -232,7 +231,7 @@ def test_spelling(project):
 
 # --- external links ------------------------------------------------------------------------------
 def test_linkcheck_says_it_skipped_without_network():
-    result = subprocess.run(["unshare", "-n", "--", PY, "scripts/linkcheck.py", "docs", "references.bib"],
+    result = subprocess.run(["unshare", "-n", "--", PY, "-m", "scripts.tools.linkcheck", "docs", "references.bib"],
                             cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert re.search(r"linkcheck: SKIPPED - no network reachable; \d+ external links were not checked", result.stdout)

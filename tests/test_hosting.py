@@ -1,4 +1,4 @@
-"""The site as a host serves it: the files scripts/hosting.py adds to a real build, real nginx on
+"""The site as a host serves it: the files scripts/build/hosting.py adds to a real build, real nginx on
 127.0.0.1 with deploy/nginx/site.conf (started here on a free port with its own temp prefix, pid and
 log, stopped after), real Chromium with the served Content-Security-Policy enforced, and the Nu HTML
 Checker over every page."""
@@ -10,7 +10,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import urllib.parse
 from pathlib import Path
 
@@ -19,9 +18,8 @@ import pytest
 
 from conftest import ENV, PY, ROOT, content_pages, copy_project, html_pages, mkdocs_build, soup
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import hosting  # noqa: E402
-import nginx  # noqa: E402
+from scripts.build import hosting
+from scripts.tools import nginx
 
 pytestmark = pytest.mark.hosting
 CONFIG = hosting.load()
@@ -44,9 +42,9 @@ MATERIAL_ERRORS = {
 # --- helpers ----------------------------------------------------------------------------------------
 
 def hosted_copy(site: Path, dest: Path) -> Path:
-    """A copy of a built site with scripts/hosting.py run on it, as `make site` leaves site/."""
+    """A copy of a built site with scripts/build/hosting.py run on it, as `make site` leaves site/."""
     shutil.copytree(site, dest)
-    result = subprocess.run([PY, str(ROOT / "scripts" / "hosting.py"), str(dest)], cwd=ROOT, env=ENV,
+    result = subprocess.run([PY, "-m", "scripts.build.hosting", str(dest)], cwd=ROOT, env=ENV,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     return dest
@@ -157,7 +155,7 @@ def test_a_changed_inline_script_gets_its_hash(site, tmp_path):
     script = inline_scripts(page)[-1]
     page.write_text(text.replace(script, script + ";void 0"), encoding="utf-8")
     assert sha(script + ";void 0") not in before
-    subprocess.run([PY, str(ROOT / "scripts" / "hosting.py"), str(copy)], cwd=ROOT, env=ENV, check=True,
+    subprocess.run([PY, "-m", "scripts.build.hosting", str(copy)], cwd=ROOT, env=ENV, check=True,
                    capture_output=True)
     assert sha(script + ";void 0") in served_csp(copy)
 
@@ -233,9 +231,9 @@ def test_pdfs_are_sent_as_they_are(base, hosted):
 
 
 def test_make_preview_runs_nginx_in_the_foreground(hosted, tmp_path):
-    """scripts/nginx.py as `make preview` runs it: nginx itself in the foreground, stopped by a signal."""
+    """scripts/tools/nginx.py as `make preview` runs it: nginx itself in the foreground, stopped by a signal."""
     port = nginx.free_port()
-    proc = subprocess.Popen([PY, str(ROOT / "scripts" / "nginx.py"), str(hosted), str(port)],
+    proc = subprocess.Popen([PY, "-m", "scripts.tools.nginx", str(hosted), str(port)],
                             env={**ENV, "NGINX_PREFIX": str(tmp_path / "preview")}, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
@@ -283,9 +281,9 @@ def test_production_config_passes_nginx_t(hosted, tmp_path):
 
 def test_html_is_valid_by_the_nu_checker(site):
     if not VNU.is_file():
-        pytest.fail(f"{VNU} is missing. Fix: bash scripts/setup.sh test (installs vnu-jar with npm)")
+        pytest.fail(f"{VNU} is missing. Fix: bash scripts/tools/setup.sh test (installs vnu-jar with npm)")
     java = shutil.which("java")
-    assert java, "java is missing. Fix: bash scripts/setup.sh test (installs default-jre-headless)"
+    assert java, "java is missing. Fix: bash scripts/tools/setup.sh test (installs default-jre-headless)"
     result = subprocess.run([java, "-Xss4m", "-jar", str(VNU), "--format", "json", "--errors-only",
                              "--skip-non-html", str(site)], capture_output=True, text=True, timeout=600)
     messages = json.loads(result.stderr or result.stdout)["messages"]

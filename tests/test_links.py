@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-import sys
 
 from conftest import ROOT, content_pages, copy_project, mkdocs_build, soup
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import qr  # noqa: E402
-import urls  # noqa: E402
-import yaml  # noqa: E402
+import yaml
+
+from scripts.hooks import qr
+from scripts.tools import urls
 
 MANIFEST = ROOT / "tests" / "published-urls.txt"
 

@@ -8,15 +8,13 @@ closing section of clinician links; its source types no phone number (numbers li
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 import yaml
 
 from conftest import ROOT, article, soup
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import readability  # noqa: E402
+from scripts.checks import readability
 
 NEW_PAGES = {
     "online-life-and-belonging": "Online life and belonging",

@@ -1,4 +1,4 @@
-"""The PDFs that scripts/pdf.py builds from the site: the book and the per-page handouts.
+"""The PDFs that scripts/build/pdf.py builds from the site: the book and the per-page handouts.
 
 Each PDF must open, carry its title, be tagged and embed every font. The book must hold every
 page, complete (the last sentence of every page is a sentinel against silent truncation), and the
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 DOCS = ROOT / "docs"
 SITE_URL = "https://belonging-guide.example.org/"  # mkdocs.yml default; the fixture builds without SITE_URL
 CRISIS = ("988", "116 123")
-# Handouts: every guide page plus two clinician pages. Names written out, not derived from scripts/qr.py.
+# Handouts: every guide page plus two clinician pages. Names written out, not derived from scripts/hooks/qr.py.
 HANDOUTS = {
     "guide/index.md": "guide-start-here.pdf",
     **{f"guide/{p.name}": f"guide-{p.stem}.pdf" for p in sorted((DOCS / "guide").glob("*.md")) if p.stem != "index"},

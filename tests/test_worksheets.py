@@ -1,4 +1,4 @@
-"""The fillable PDF worksheets (scripts/worksheets.py, includes/worksheets.yml), on a real build.
+"""The fillable PDF worksheets (scripts/hooks/worksheets.py and scripts/build/worksheets.py, includes/worksheets.yml), on a real build.
 
 Each worksheet must be a real form (AcroForm fields that a PDF library can fill and read back, each
 with a name and a tooltip), tagged, with embedded fonts, fit A4 and US Letter, carry its citation,

@@ -13,7 +13,7 @@ document.addEventListener("click", function (event) {
   });
 });
 
-// Share this page (guide and clinician pages; scripts/pages.py puts the button under the title):
+// Share this page (guide and clinician pages; scripts/hooks/pages.py puts the button under the title):
 // the device's share sheet where there is one, else copy the page's published (canonical) link.
 (function () {
   var box = document.querySelector(".share-page");

@@ -1,6 +1,6 @@
 /*! iframe-worker 1.0.4 (npm package "iframe-worker", file shim/index.js), unmodified below this header.
  * Vendored so the offline edition can search from file:// without loading it from a CDN;
- * scripts/offline.py points every offline page at this file. Obtained with: npm pack iframe-worker@1.0.4
+ * scripts/build/offline.py points every offline page at this file. Obtained with: npm pack iframe-worker@1.0.4
  * sha256 of the unmodified part: e8e412dbcfea9b7e31b5ffa288d7b6035915e714c542f4176a0cdbe262fc9609
  *
  * MIT License

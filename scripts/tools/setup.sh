@@ -3,13 +3,13 @@
 # .venv from the hash-locked requirements.txt. Safe to run again: it installs only what is missing.
 set -euo pipefail
 profile="${1:-build}"
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 # Profiles: build (make site/serve), preview (+ nginx), test (+ a browser, PDF/QR tools, nginx, Java and
 # the Nu HTML Checker), bench (test + wrk).
 case "$profile" in
   build|preview|test|bench) ;;
-  *) echo "setup: unknown profile '$profile'. Fix: bash scripts/setup.sh build|preview|test|bench" >&2; exit 2 ;;
+  *) echo "setup: unknown profile '$profile'. Fix: bash scripts/tools/setup.sh build|preview|test|bench" >&2; exit 2 ;;
 esac
 
 # Debian packages: Pango for WeasyPrint, fonts that PDFs embed; for tests a browser and PDF/QR tools.

@@ -1,4 +1,4 @@
-"""Builds the PDFs (the book and the handouts) into SITE_DIR/pdf/. Usage: python scripts/pdf.py SITE_DIR
+"""Builds the PDFs (the book and the handouts) into SITE_DIR/pdf/. Usage: python -m scripts.build.pdf SITE_DIR
 
 Runs after `mkdocs build`, fully offline: WeasyPrint may fetch only file: and data: URLs.
 
@@ -6,7 +6,7 @@ Runs after `mkdocs build`, fully offline: WeasyPrint may fetch only file: and da
   in nav order (mkdocs.yml), is put into one HTML document (ids prefixed per page, so footnotes
   and anchors of different pages never collide; links between pages become links inside the
   book), after a cover and a table of contents with page numbers.
-- SITE_DIR/pdf/handouts/<section>-<slug>.pdf: each page that has a handout (scripts/qr.py says
+- SITE_DIR/pdf/handouts/<section>-<slug>.pdf: each page that has a handout (scripts/hooks/qr.py says
   which), rendered from the built page itself with the site's own print stylesheet
   (docs/stylesheets/print.css), so a page printed from the browser looks the same.
 
@@ -29,10 +29,10 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).parent))
-import helplines  # noqa: E402  (the cover's crisis note, from includes/helplines.yml)
-import qr  # noqa: E402
+from scripts.hooks import helplines  # the cover's crisis note, from includes/helplines.yml
+from scripts.hooks import qr
+
+ROOT = Path(__file__).resolve().parents[2]
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)  # Material's CSS: many harmless "unsupported" warnings
 logging.getLogger("fontTools").setLevel(logging.ERROR)

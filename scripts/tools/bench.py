@@ -1,6 +1,6 @@
 """Speed and size figures for The Belonging Guide. Prints a table; never fails on time (exit 0).
 
-Usage: .venv/bin/python scripts/bench.py [--quick] [--sections build,rebuild,reader,pdf,load]
+Usage: .venv/bin/python -m scripts.tools.bench [--quick] [--sections build,rebuild,reader,pdf,load]
 
 1. build   - build time of generated sites (N pages x 10 citations, M-entry .bib) without the citation
              plugin (plain), with it and no cache (cold: CITATION_CACHE=0) and with the cache (warm);
@@ -8,10 +8,10 @@ Usage: .venv/bin/python scripts/bench.py [--quick] [--sections build,rebuild,rea
 2. rebuild - seconds from editing a guide page to `mkdocs serve` having rebuilt it.
 3. reader  - bytes a reader's browser fetches (gzip, as a gzip server sends them) and Lighthouse through
              nginx as `make preview` runs it, beside stock Material's scores for the same pages
-             (scripts/bench_serve.py).
-4. pdf     - scripts/pdf.py timings.
+             (scripts/tools/bench_serve.py).
+4. pdf     - scripts/build/pdf.py timings.
 5. load    - wrk against nginx (as `make preview`) and against Python's http.server, same URL mix
-             (scripts/bench_serve.py).
+             (scripts/tools/bench_serve.py).
 
 Everything runs on throw-away copies in a temp dir; the checkout is only read (the Lighthouse CLI is
 installed once into .cache/lighthouse). --quick runs N=10,100 with M=200 only.
@@ -43,15 +43,16 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from scripts.tools import bench_serve  # Lighthouse through nginx, beside stock Material; load with wrk
+
+ROOT = Path(__file__).resolve().parents[2]
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
-HOOK = ROOT / "scripts" / "citations.py"
-sys.path.insert(0, str(ROOT / "scripts"))
-import bench_serve  # noqa: E402  (Lighthouse through nginx, beside stock Material; load with wrk)
+HOOK = ROOT / "scripts" / "hooks" / "citations.py"
 PROJECT_FILES = ("mkdocs.yml", "docs", "overrides", "scripts", "includes", "references.bib")
 # As `make` runs builds. Python keeps the hooks compiled in scripts/__pycache__ (git-ignored), as it would
 # for any user; before, PYTHONDONTWRITEBYTECODE=1 made every build compile citations.py again (~10 ms).
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+# PYTHONPATH: the synthetic sites load the guide's citations hook, which imports the `scripts` package.
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true", "PYTHONPATH": str(ROOT)}
 ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 for _var in ("CITATION_CACHE", "CITATION_BATCH"):
     ENV.pop(_var, None)
@@ -397,7 +398,7 @@ def plain_guide_config(project: Path) -> str:
     lines = (project / "mkdocs.yml").read_text(encoding="utf-8").split("\n")
     kept, skipping = [], False
     for line in lines:
-        if line.strip() == "- scripts/citations.py":
+        if line.strip() == "- scripts/hooks/citations.py":
             continue
         if line.startswith("  - bibtex:"):
             skipping = True
@@ -744,8 +745,8 @@ def is_stub(script: Path) -> bool:
 
 
 def section_pdf(tmp: Path, site: Path | None) -> None:
-    out("== 4. PDF: python scripts/pdf.py SITE_DIR ==")
-    script = ROOT / "scripts" / "pdf.py"
+    out("== 4. PDF: python -m scripts.build.pdf SITE_DIR ==")
+    script = ROOT / "scripts" / "build" / "pdf.py"
     if not script.is_file() or is_stub(script):
         out("pdf: not built yet")
         return
@@ -754,7 +755,7 @@ def section_pdf(tmp: Path, site: Path | None) -> None:
         site = tmp / "pdf-site"
         build(project, "mkdocs.yml", site)
     start = time.perf_counter()
-    result = run_group([PY, str(script), str(site)], cwd=ROOT, env=ENV, timeout=900)
+    result = run_group([PY, "-m", "scripts.build.pdf", str(site)], cwd=ROOT, env=ENV, timeout=900)
     elapsed = time.perf_counter() - start
     status = "ok" if result.returncode == 0 else f"FAILED (exit {result.returncode})"
     out(f"pdf: {elapsed:.2f}s total, {status}")

@@ -3,7 +3,7 @@
 Every entry carries, on the line(s) straight above it, a `% verified: ...` comment saying where each
 field was seen (publisher page, PubMed record, first page ...); an entry without one stops the build.
 
-Run alone: python scripts/biblint.py references.bib
+Run alone: python -m scripts.checks.biblint references.bib
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ DOI_FORM = re.compile(r"^10\.\d{4,9}/\S+$")
 LATEX_COMMAND = re.compile(r"\\[A-Za-z]+|\\['`^\"~=.]|\\&")
 IDENTIFIERS = ("doi", "url", "isbn")
 VERIFIED_NOTE = re.compile(r"^\s*%\s*verified:\s*(.*)$", re.I)
-RULES_VERSION = 2  # part of the clean-file cache key (scripts/citations.py): bump when a rule changes
+RULES_VERSION = 2  # part of the clean-file cache key (scripts/hooks/citations.py): bump when a rule changes
 
 
 def _verification_note(lines: list[str], start: int) -> str | None:

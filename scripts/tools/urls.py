@@ -1,7 +1,7 @@
 """The published-URL manifest: every page URL and section anchor, kept forever.
 
-  python scripts/urls.py SITE_DIR tests/published-urls.txt          append what is new (never deletes)
-  python scripts/urls.py --check SITE_DIR tests/published-urls.txt  list lines that no longer resolve
+  python -m scripts.tools.urls SITE_DIR tests/published-urls.txt          append what is new (never deletes)
+  python -m scripts.tools.urls --check SITE_DIR tests/published-urls.txt  list lines that no longer resolve
 A moved page resolves through a redirect page (mkdocs-redirects); a moved anchor through an element
 on the new page carrying the old id (an alias: <span id="old-id"></span> before the heading).
 """

@@ -1,4 +1,4 @@
-"""Builds the offline edition into SITE_DIR/downloads/. Usage: python scripts/offline.py SITE_DIR
+"""Builds the offline edition into SITE_DIR/downloads/. Usage: python -m scripts.build.offline SITE_DIR
 
 A second strict build with Material's offline plugin on (OFFLINE=true, same SITE_URL), zipped as
 SITE_DIR/downloads/belonging-guide-offline.zip: unzip it and open belonging-guide/index.html.
@@ -24,7 +24,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 ZIP_NAME = "belonging-guide-offline.zip"
 FOLDER = "belonging-guide"                       # the one folder inside the zip

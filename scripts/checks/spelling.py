@@ -35,5 +35,5 @@ def check(root: Path) -> None:
     if found:
         lines = [line.replace(str(root) + "/", "") for line in out.getvalue().splitlines() if line.strip()]
         raise PluginError("spelling:\n" + "\n".join(f"{line}. Fix: correct the word, or add a name or term to "
-                                                     "scripts/spelling-words.txt" for line in lines))
+                                                     "scripts/checks/spelling-words.txt" for line in lines))
     CHECKED.add(signature)

@@ -1,7 +1,7 @@
 """Real nginx on 127.0.0.1 with the production locations (deploy/nginx/site.conf) and the headers the
 build wrote (SITE/_nginx/headers.conf), as `make preview`, the tests and the benchmark run it.
 
-Usage: python scripts/nginx.py SITE_DIR [PORT]   serves SITE_DIR in the foreground (Ctrl-C stops it)
+Usage: python -m scripts.tools.nginx SITE_DIR [PORT]   serves SITE_DIR in the foreground (Ctrl-C stops it)
 
 Everything nginx writes (pid, logs, temp files) goes to a prefix folder of its own (.cache/preview for
 `make preview`, a temp dir for tests), so it needs no root and touches nothing in /etc or /var.
@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SITE_CONF = ROOT / "deploy" / "nginx" / "site.conf"
 MIME_TYPES = Path("/etc/nginx/mime.types")
 
@@ -25,7 +25,7 @@ MIME_TYPES = Path("/etc/nginx/mime.types")
 def binary() -> str:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if not found:
-        raise SystemExit("nginx is not installed. Fix: bash scripts/setup.sh preview (apt-get install nginx)")
+        raise SystemExit("nginx is not installed. Fix: bash scripts/tools/setup.sh preview (apt-get install nginx)")
     return found
 
 
@@ -34,7 +34,7 @@ def write_config(site: Path, port: int, prefix: Path, workers: int = 1) -> Path:
     site = site.resolve()
     snippet = site / "_nginx" / "headers.conf"
     if not snippet.is_file():
-        raise SystemExit(f"{snippet} is missing. Fix: run `make site` (scripts/hosting.py writes it).")
+        raise SystemExit(f"{snippet} is missing. Fix: run `make site` (scripts/build/hosting.py writes it).")
     for sub in ("logs", "tmp", "belonging-guide"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(snippet, prefix / "belonging-guide" / "headers.conf")
@@ -45,7 +45,7 @@ def write_config(site: Path, port: int, prefix: Path, workers: int = 1) -> Path:
     # As root, nginx's workers would run as nobody, who cannot read a root-owned temp dir; this is a
     # loopback preview of files the same user built (production.conf runs as the distribution's user).
     user = "user root;\n" if os.geteuid() == 0 else ""
-    conf.write_text(f"""# Written by scripts/nginx.py; the production equivalent is deploy/nginx/production.conf.
+    conf.write_text(f"""# Written by scripts/tools/nginx.py; the production equivalent is deploy/nginx/production.conf.
 {user}daemon off;
 master_process on;
 worker_processes {workers};

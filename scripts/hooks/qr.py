@@ -8,7 +8,7 @@
 - on_page_content: internal links get data-print-url (their absolute URL), so print.css can
   print where a link goes on paper.
 
-scripts/pdf.py imports HANDOUT_EXTRA, handout_name() and nav_pages() from here, so the site, the
+scripts/build/pdf.py imports HANDOUT_EXTRA, handout_name() and nav_pages() from here, so the site, the
 handouts page and the PDF build agree on which handouts exist and what they are called.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""bench.py's serving figures, through the production server (scripts/nginx.py, as `make preview`):
+"""bench.py's serving figures, through the production server (scripts/tools/nginx.py, as `make preview`):
 
 load    - wrk (Debian package) against nginx on 127.0.0.1, a few seconds, over a mix of guide pages,
           PDFs and the search index: requests/s, p50, p99, errors; then the same against Python's
@@ -18,9 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import nginx  # noqa: E402
+from scripts.tools import nginx
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 WRK_SECONDS, WRK_THREADS, WRK_CONNECTIONS = 5, 2, 16
@@ -32,14 +32,14 @@ def out(line: str = "") -> None:
 
 
 def hosted(tmp: Path, site: Path, name: str, pdfs: bool) -> Path:
-    """A copy of a built site as `make site` leaves it: PDFs (if asked), then scripts/hosting.py."""
+    """A copy of a built site as `make site` leaves it: PDFs (if asked), then scripts/build/hosting.py."""
     dest = tmp / name
     if not dest.exists():
         shutil.copytree(site, dest)
         if pdfs and not (dest / "pdf").is_dir():
-            subprocess.run([PY, str(ROOT / "scripts" / "pdf.py"), str(dest)], cwd=ROOT, check=True,
+            subprocess.run([PY, "-m", "scripts.build.pdf", str(dest)], cwd=ROOT, check=True,
                            capture_output=True, timeout=900)
-        subprocess.run([PY, str(ROOT / "scripts" / "hosting.py"), str(dest)], cwd=ROOT, check=True,
+        subprocess.run([PY, "-m", "scripts.build.hosting", str(dest)], cwd=ROOT, check=True,
                        capture_output=True, timeout=300)
     return dest
 
@@ -53,7 +53,7 @@ def mix(site: Path) -> list[str]:
     return pages * PAGE_WEIGHT + ["/search/search_index.json"] + pdfs[:3]
 
 
-WRK_LUA = """-- written by scripts/bench_serve.py: the URL mix, in turn, as a gzip-accepting browser asks
+WRK_LUA = """-- written by scripts/tools/bench_serve.py: the URL mix, in turn, as a gzip-accepting browser asks
 local paths = {%s}
 local counter = 0
 request = function()
@@ -108,7 +108,7 @@ def section_load(tmp: Path, site: Path) -> None:
         "share this machine's cores), against nginx as `make preview` runs it and against "
         "`python -m http.server` ==")
     if not shutil.which("wrk"):
-        out("load: not run: wrk is not installed (bash scripts/setup.sh bench)")
+        out("load: not run: wrk is not installed (bash scripts/tools/setup.sh bench)")
         return
     served = hosted(tmp, site, "load-site", pdfs=True)
     paths = mix(served)

@@ -1,6 +1,6 @@
 """Checks every external URL in the pages and references.bib. Not part of `make test`.
 
-Usage: python scripts/linkcheck.py docs references.bib
+Usage: python -m scripts.tools.linkcheck docs references.bib
 Without a network it says that it skipped, and exits 0.
 """
 from __future__ import annotations

@@ -13,15 +13,12 @@ import logging
 import os
 import posixpath
 import re
-import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-sys.path.insert(0, str(Path(__file__).parent))
-import readability  # noqa: E402
-import spelling  # noqa: E402
-import helplines  # noqa: E402
+from scripts.checks import readability, spelling
+from scripts.hooks import helplines
 
 review_log = logging.getLogger("belonging.review")
 if not review_log.handlers:
@@ -48,7 +45,7 @@ CLIENT_INFERENCE_LABEL = "Our view, not a research finding"
 CLIENT_INFERENCE_TITLE = ("Our view: what we think follows from the research. "
                           "No study we cite says this directly")
 GLOSSARY_FILE = Path("includes") / "glossary.md"
-# The crisis box on client pages is written by scripts/helplines.py from includes/helplines.yml (no number
+# The crisis box on client pages is written by scripts/hooks/helplines.py from includes/helplines.yml (no number
 # is typed here): the emergency numbers, 988, Samaritans, one text line and the Get help now link.
 
 DESCRIPTIONS: dict[str, str] = {}

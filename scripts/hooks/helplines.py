@@ -11,7 +11,7 @@ Every helpline number the guide shows comes from that file; this module checks i
 - The crisis page (docs/get-help-now.md) is reviewed at least every three months: the build fails if
   its next_review is more than 92 days after reviewed.
 
-scripts/pages.py builds the crisis box on client pages with crisis_box_html(); scripts/pdf.py puts
+scripts/hooks/pages.py builds the crisis box on client pages with crisis_box_html(); scripts/build/pdf.py puts
 cover_note_html() on the book's cover. Every phone number is a tel: link and every text line an sms:
 link whose visible text is the number as a person reads it; email is a mailto: link.
 """
@@ -423,14 +423,14 @@ CRISIS_TITLE = "If you are in crisis or might harm yourself, get help now."
 
 
 def crisis_box_html(root: Path, link_html: str) -> str:
-    """The short crisis box on every client page (scripts/pages.py inserts it before the references)."""
+    """The short crisis box on every client page (scripts/hooks/pages.py inserts it before the references)."""
     return ('<aside class="crisis-help" aria-labelledby="crisis-help-title">\n'
             f'<p class="crisis-help__title" id="crisis-help-title"><strong>{_e(CRISIS_TITLE)}</strong></p>\n'
             f"{short_html(root)}\n<p>More help: {link_html}.</p>\n</aside>\n")
 
 
 def cover_note_html(root: Path) -> str:
-    """The crisis note on the book's cover (scripts/pdf.py)."""
+    """The crisis note on the book's cover (scripts/build/pdf.py)."""
     return ('<div class="note">\n<p><strong>In crisis or thinking of harming yourself?</strong></p>\n'
             f"{short_html(root)}\n{checked_html(root)}\n</div>")
 

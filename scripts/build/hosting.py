@@ -1,4 +1,4 @@
-"""What a host needs beside the pages. Usage: python scripts/hosting.py SITE_DIR  (last step of `make site`)
+"""What a host needs beside the pages. Usage: python -m scripts.build.hosting SITE_DIR  (last step of `make site`)
 
 From deploy/headers.yml (the one source of the site's headers) and the built pages it writes:
   SITE_DIR/_headers              Netlify / Cloudflare Pages headers file;
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "deploy" / "headers.yml"
 TEXT_SUFFIXES = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map", ".mjs", ".webmanifest"}
 INLINE_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
@@ -66,7 +66,7 @@ def netlify_headers(config: dict, headers: dict[str, str], site: Path) -> str:
     """_headers has no regular expressions, and a header set by two matching rules is sent with both
     values joined, so Cache-Control goes only on exact files: each hashed file by name, and the
     downloads. Pages keep the host's default (Netlify and Cloudflare both revalidate HTML)."""
-    lines = ["# Written by scripts/hosting.py from deploy/headers.yml at build time. Do not edit.", "/*"]
+    lines = ["# Written by scripts/build/hosting.py from deploy/headers.yml at build time. Do not edit.", "/*"]
     lines += [f"  {name}: {value}" for name, value in headers.items()]
     hashed, downloads = re.compile(config["cache"]["hashed_pattern"]), re.compile(config["cache"]["downloads_pattern"])
     for path in sorted(p for p in site.rglob("*") if p.is_file() and not p.name.endswith(".gz")):
@@ -79,7 +79,7 @@ def netlify_headers(config: dict, headers: dict[str, str], site: Path) -> str:
 
 
 def nginx_snippet(headers: dict[str, str]) -> str:
-    lines = ["# Written by scripts/hosting.py from deploy/headers.yml at build time. Do not edit.",
+    lines = ["# Written by scripts/build/hosting.py from deploy/headers.yml at build time. Do not edit.",
              "# Included in every location of deploy/nginx/site.conf (add_header in a location drops the",
              "# server's), with 'always' so error responses (the 404 page) carry them too."]
     for name, value in headers.items():
@@ -107,7 +107,7 @@ def precompress(site: Path) -> tuple[int, int, int]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or not (Path(argv[1]) / "index.html").is_file():
-        print("usage: python scripts/hosting.py SITE_DIR  (a built site, with index.html)", file=sys.stderr)
+        print("usage: python -m scripts.build.hosting SITE_DIR  (a built site, with index.html)", file=sys.stderr)
         return 2
     site = Path(argv[1])
     config = load()

@@ -1,0 +1,1 @@
+"""Editorial rules the hooks and the tests share: bib lint, reading level, spelling."""
