@@ -1,4 +1,4 @@
-"""Batching and the on-disk cache in scripts/hooks/citations.py change nothing a reader sees.
+"""Batching and the on-disk cache in scripts/hooks/citations/ change nothing a reader sees.
 
 The guide is built three ways from one throw-away copy of the project:
   unbatched - CITATION_BATCH=0: plain mkdocs-bibtex, one pandoc call per page with new citations;
@@ -212,8 +212,6 @@ def test_direct_rendering_matches_footnotes_extension(text):
     """Repeat citations in lists, boxes, tables, tabs, raw HTML and definition lists get the ids
     (fnref2:, fnref3:, ...) and back-links the footnotes extension gives them, in its order; a citation
     in a heading stays out of the heading's id and table-of-contents entry, as it does there."""
-    import sys
-
     import markdown
 
     from scripts.hooks import citations
@@ -256,8 +254,6 @@ def test_chunked_runs_format_like_one_run(tmp_path, monkeypatch):
     """Shared out over many pandoc runs (a few entries each, run in parallel, each reading only the
     entries it cites), every citation and reference comes out as one run over everything gives it:
     initials, extra names, 2020a/b."""
-    import sys
-
     from scripts.hooks import citations
     from mkdocs_bibtex.citation import CitationBlock
     from mkdocs_bibtex.registry import PandocRegistry
@@ -295,8 +291,6 @@ def test_groups_cited_together_share_a_run():
     """A block citing two surname groups makes its run cite both whole, so groups cited together are
     put in the same run: over two runs, no entry is read twice. (Placed by size alone, the Aho, Bay
     and Cruz groups land in one run and Bay and Diaz are read twice.)"""
-    import sys
-
     from scripts.hooks import citations
     from mkdocs_bibtex.citation import CitationBlock
     from pybtex.database import parse_string
@@ -315,8 +309,6 @@ def test_what_the_build_kept_stays_frozen_only_when_the_process_exits_next():
     process exits: nothing to collect one by one); under `mkdocs serve`, or when the command is not
     known, they are handed back so that a rebuild can free them."""
     import gc
-    import sys
-
     from scripts.hooks import citations
 
     try:
@@ -385,8 +377,6 @@ def test_shared_surnames_get_initials_on_every_page(site):
 
 
 def test_a_bib_with_strings_or_crossrefs_is_read_whole_by_every_run():
-    import sys
-
     from scripts.hooks import citations
 
     parts = citations.entry_texts(COLLIDING_BIB)

@@ -75,7 +75,7 @@ def test_reference_lists_are_not_indexed_by_search(site):
 
 def test_search_results_show_citations_without_their_footnote_numbers(site):
     """Search reads each page without the citations' footnote numbers ("(Author, 2020)<sup>1</sup>" in a
-    result is noise); the pages keep them (scripts/hooks/citations.py puts them back)."""
+    result is noise); the pages keep them (scripts/hooks/citations/ puts them back)."""
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     cited = [doc for doc in index["docs"] if "Baumeister &amp; Leary, 1995)" in doc["text"]]
     assert cited, "no indexed text cites Baumeister & Leary (1995)"

@@ -100,7 +100,6 @@ def test_entry_without_verification_note_fails_then_passes_with_it(project):
     ("% verified: seen\n", r"the '% verified:' comment says too little"),
 ])
 def test_verification_note_rule(above, pattern):
-    import sys
     from scripts.checks import biblint
     bib = "% verified: all fields from a fixture, for the first entry\n" + UNVERIFIED[1:] + "\n" + above + \
         UNVERIFIED[1:].replace("nobody2020unverified", "other2021entry")

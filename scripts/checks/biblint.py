@@ -20,7 +20,7 @@ DOI_FORM = re.compile(r"^10\.\d{4,9}/\S+$")
 LATEX_COMMAND = re.compile(r"\\[A-Za-z]+|\\['`^\"~=.]|\\&")
 IDENTIFIERS = ("doi", "url", "isbn")
 VERIFIED_NOTE = re.compile(r"^\s*%\s*verified:\s*(.*)$", re.I)
-RULES_VERSION = 2  # part of the clean-file cache key (scripts/hooks/citations.py): bump when a rule changes
+RULES_VERSION = 2  # part of the clean-file cache key (scripts/hooks/citations/bibdata.py): bump when a rule changes
 
 
 def _verification_note(lines: list[str], start: int) -> str | None:

@@ -47,7 +47,7 @@ from scripts.tools import bench_serve  # Lighthouse through nginx, beside stock 
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
-HOOK = ROOT / "scripts" / "hooks" / "citations.py"
+HOOK = ROOT / "scripts" / "hooks" / "citations" / "__init__.py"
 PROJECT_FILES = ("mkdocs.yml", "docs", "overrides", "scripts", "includes", "references.bib")
 # As `make` runs builds. Python keeps the hooks compiled in scripts/__pycache__ (git-ignored), as it would
 # for any user; before, PYTHONDONTWRITEBYTECODE=1 made every build compile citations.py again (~10 ms).
@@ -398,7 +398,7 @@ def plain_guide_config(project: Path) -> str:
     lines = (project / "mkdocs.yml").read_text(encoding="utf-8").split("\n")
     kept, skipping = [], False
     for line in lines:
-        if line.strip() == "- scripts/hooks/citations.py":
+        if line.split("#")[0].strip() == "- scripts/hooks/citations/__init__.py":
             continue
         if line.startswith("  - bibtex:"):
             skipping = True
