@@ -1,4 +1,4 @@
-"""bench.py's serving figures, through the production server (scripts/tools/nginx.py, as `make preview`):
+"""The bench's serving figures, through the production server (scripts/tools/nginx.py, as `make preview`):
 
 load    - wrk (Debian package) against nginx on 127.0.0.1, a few seconds, over a mix of guide pages,
           PDFs and the search index: requests/s, p50, p99, errors; then the same against Python's
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from scripts.tools import nginx
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 WRK_SECONDS, WRK_THREADS, WRK_CONNECTIONS = 5, 2, 16
@@ -53,7 +53,7 @@ def mix(site: Path) -> list[str]:
     return pages * PAGE_WEIGHT + ["/search/search_index.json"] + pdfs[:3]
 
 
-WRK_LUA = """-- written by scripts/tools/bench_serve.py: the URL mix, in turn, as a gzip-accepting browser asks
+WRK_LUA = """-- written by scripts/tools/bench/serve.py: the URL mix, in turn, as a gzip-accepting browser asks
 local paths = {%s}
 local counter = 0
 request = function()
