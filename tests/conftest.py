@@ -2,10 +2,14 @@
 the project for tests that feed the build bad input."""
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
+import socketserver
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -67,6 +71,47 @@ def browser():
         chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    """The built site served from 127.0.0.1 for the browser tests (one server for the session)."""
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture()
+def context(browser, base_url):
+    """A fresh browser context at 1280 x 900."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def hosted(site, tmp_path_factory) -> Path:
+    """A copy of the session's site with scripts/build/hosting.py run on it, as `make site` leaves site/."""
+    from serving import hosted_copy
+    return hosted_copy(site, tmp_path_factory.mktemp("hosted") / "site")
+
+
+@pytest.fixture(scope="session")
+def base(hosted):
+    """Real nginx with deploy/nginx/site.conf serving `hosted` on a free port (scripts/tools/nginx.py)."""
+    from scripts.tools import nginx
+    with nginx.Server(hosted) as url:
+        yield url
 
 
 @pytest.fixture()

@@ -1,6 +1,6 @@
 """Search finds the depth of the clinician section: every glossary term, and the name of every theory
 and instrument the section covers, typed into the real search box (Debian Chromium through Playwright,
-the site served from 127.0.0.1 as in test_browser.py) must bring up the page that explains it among the
+the site served from 127.0.0.1 by conftest's base_url) must bring up the page that explains it among the
 first three results. A glossary term may also be answered by the glossary itself.
 
 The terms and their pages are in tests/search_terms.tsv. A glossary line added to includes/glossary.md
@@ -15,9 +15,9 @@ import pytest
 
 from conftest import ROOT, article
 
-# The browser, the server and the result reader are the ones test_browser.py uses (it skips the
-# whole module when Chromium or Playwright is missing, and so does this import).
-from test_browser import base_url, run_search, search_page  # noqa: F401
+# The browser, the server (conftest) and the result reader are the ones every browser test uses
+# (browsing.py skips the whole module when Chromium or Playwright is missing, and so does this import).
+from browsing import run_search, search_page, search_queries
 
 TERMS = Path(__file__).parent / "search_terms.tsv"
 GLOSSARY = ROOT / "includes" / "glossary.md"
@@ -100,7 +100,7 @@ def test_expected_pages_exist_and_explain_the_term(site):
     assert not problems, "\n".join(problems)
 
 
-def test_search_finds_each_term(browser, base_url):  # noqa: F811
+def test_search_finds_each_term(browser, base_url):
     with search_page(browser, base_url) as page:
         misses, checked = [], 0
         for term, expected, kind, number in rows():
@@ -112,3 +112,23 @@ def test_search_finds_each_term(browser, base_url):  # noqa: F811
                               f"{['/' + p for p in accepted]} in the first three, got {['/' + p for p in found]}")
         assert checked == len(rows()) >= 60
         assert not misses, f"{len(misses)} of {checked} terms not found:\n" + "\n".join(misses)
+
+
+# What readers type (tests/search_queries.tsv): the page they need among the first three results.
+
+def test_search_table_covers_both_audiences():
+    rows = search_queries()
+    assert len(rows) >= 12
+    assert sum(p.startswith("clinicians/") for _, p in rows) >= 5
+    assert sum(not p.startswith("clinicians/") for _, p in rows) >= 5
+
+
+def test_search_finds_what_readers_type(browser, base_url):
+    with search_page(browser, base_url) as page:
+        misses = []
+        for query, expected in search_queries():
+            hrefs = run_search(page, query)
+            paths = [h.removeprefix(base_url) for h in hrefs]
+            if expected not in paths[:3]:
+                misses.append(f"{query!r}: expected /{expected} in the top three, got {paths[:5]}")
+        assert not misses, "\n".join(misses)
