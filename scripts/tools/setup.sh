@@ -6,7 +6,7 @@ profile="${1:-build}"
 cd "$(dirname "$0")/../.."
 
 # Profiles: build (make site/serve), preview (+ nginx), test (+ a browser, PDF/QR tools, nginx, Java and
-# the Nu HTML Checker), bench (test + wrk).
+# the Nu HTML Checker, wrk), bench (the same as test).
 case "$profile" in
   build|preview|test|bench) ;;
   *) echo "setup: unknown profile '$profile'. Fix: bash scripts/tools/setup.sh build|preview|test|bench" >&2; exit 2 ;;
@@ -18,12 +18,10 @@ if [ "$profile" != "build" ]; then
   packages+=(nginx)                             # make preview, tests/test_hosting.py
 fi
 if [ "$profile" = "test" ] || [ "$profile" = "bench" ]; then
-  packages+=(chromium poppler-utils zbar-tools openssl)   # openssl: a throw-away certificate for nginx -t
+  packages+=(chromium poppler-utils zbar-tools openssl wrk)   # openssl: a throw-away certificate for nginx -t;
+                                                                # wrk: the smoke bench (tests/test_bench.py)
   command -v java >/dev/null || packages+=(default-jre-headless)   # runs the Nu HTML Checker
   command -v npm >/dev/null || packages+=(npm)                      # installs it (vnu-jar)
-fi
-if [ "$profile" = "bench" ]; then
-  packages+=(wrk)
 fi
 missing=()
 for p in "${packages[@]}"; do

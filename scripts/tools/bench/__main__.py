@@ -28,7 +28,7 @@ from pathlib import Path
 
 from scripts.tools.bench import serve
 from scripts.tools.bench.build import section_build
-from scripts.tools.bench.common import build, copy_guide, load, out
+from scripts.tools.bench.common import SMOKE, build, copy_guide, load, out
 from scripts.tools.bench.pdf import section_pdf
 from scripts.tools.bench.reader import section_reader
 from scripts.tools.bench.rebuild import section_rebuild
@@ -48,7 +48,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="N=10,100 and M=200 only")
     parser.add_argument("--sections", default="build,rebuild,reader,pdf,load")
+    parser.add_argument("--smoke", action="store_true",
+                        help="the smallest case of each section, in seconds (tests/test_bench.py runs it in make test)")
+    parser.add_argument("--site", type=Path, help="an already built guide (with PDFs) for reader, pdf and load")
     args = parser.parse_args()
+    if args.smoke:
+        SMOKE["on"] = True
+        serve.WRK_SECONDS = 1
     sections = set(args.sections.split(","))
     started = time.perf_counter()
     out(f"bench: {time.strftime('%Y-%m-%d %H:%M')} {os.cpu_count()} CPU(s), {load()}; targets are printed with "
@@ -56,17 +62,17 @@ def main() -> int:
         "the cpu lines less so")
     with tempfile.TemporaryDirectory(prefix="belonging-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        site = None
-        for name, fn in (("build", lambda: section_build(tmp, args.quick)),
-                         ("rebuild", lambda: section_rebuild(tmp)),
+        site = args.site.resolve() if args.site else None
+        for name, fn in (("build", lambda: section_build(tmp, args.quick, args.smoke)),
+                         ("rebuild", lambda: section_rebuild(tmp, smoke=args.smoke)),
                          ("reader", lambda: section_reader(tmp, site)),
-                         ("pdf", lambda: section_pdf(tmp, site)),
+                         ("pdf", lambda: section_pdf(tmp, site, args.smoke)),
                          ("load", lambda: serve.section_load(tmp, guide_site(tmp, site)))):
             if name not in sections:
                 continue
             try:
                 result = fn()
-                if name == "build":
+                if name == "build" and result is not None:
                     site = result
             except Exception:
                 out(f"{name}: ERROR\n{traceback.format_exc()}")

@@ -31,6 +31,7 @@ LIGHTHOUSE_RUNS = 3
 CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--disable-quic"]
+SMOKE = {"on": False}  # --smoke: the smallest case of each section (make test runs it)
 GUIDE_PAGE = "guide/belonging-vs-fitting-in/"
 GUIDE_PAGE_SRC = "docs/guide/belonging-vs-fitting-in.md"
 

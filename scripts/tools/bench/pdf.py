@@ -15,8 +15,16 @@ def is_stub(script: Path) -> bool:
                for node in tree.body)
 
 
-def section_pdf(tmp: Path, site: Path | None) -> None:
-    out("== 4. PDF: python -m scripts.build.pdf SITE_DIR ==")
+SMOKE_HANDOUT = "guide/why-rejection-hurts.md"
+ONE_HANDOUT = """import sys
+from scripts.build.pdf import make_handout
+path, seconds, pages = make_handout(sys.argv[1], sys.argv[2], sys.argv[3])
+print(f"pdf: one handout ({sys.argv[2]}): {pages} pages in {seconds:.1f} s")
+"""
+
+
+def section_pdf(tmp: Path, site: Path | None, smoke: bool = False) -> None:
+    out("== 4. PDF: python -m scripts.build.pdf SITE_DIR ==" + (" (smoke: one handout)" if smoke else ""))
     script = ROOT / "scripts" / "build" / "pdf.py"
     if not script.is_file() or is_stub(script):
         out("pdf: not built yet")
@@ -26,7 +34,9 @@ def section_pdf(tmp: Path, site: Path | None) -> None:
         site = tmp / "pdf-site"
         build(project, "mkdocs.yml", site)
     start = time.perf_counter()
-    result = run_group([PY, "-m", "scripts.build.pdf", str(site)], cwd=ROOT, env=ENV, timeout=900)
+    command = ([PY, "-c", ONE_HANDOUT, str(site), SMOKE_HANDOUT, str(tmp / "smoke-handout.pdf")] if smoke
+               else [PY, "-m", "scripts.build.pdf", str(site)])
+    result = run_group(command, cwd=ROOT, env=ENV, timeout=900)
     elapsed = time.perf_counter() - start
     status = "ok" if result.returncode == 0 else f"FAILED (exit {result.returncode})"
     out(f"pdf: {elapsed:.2f}s total, {status}")

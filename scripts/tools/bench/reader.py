@@ -15,7 +15,7 @@ from pathlib import Path
 from scripts.tools.bench import serve
 from scripts.tools.bench.common import (
     CHROME_FLAGS, CHROMIUM, ENV, FIRST_LOAD_MAX_KB, GUIDE_PAGE, GZIP_LEVEL, LIGHTHOUSE_DIR, LIGHTHOUSE_RUNS,
-    LIGHTHOUSE_VERSION, SEARCH_INDEX_MAX_KB, TEXT_SUFFIXES, build, copy_guide, out, run_group, verdict)
+    LIGHTHOUSE_VERSION, SEARCH_INDEX_MAX_KB, SMOKE, TEXT_SUFFIXES, build, copy_guide, out, run_group, verdict)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -179,6 +179,9 @@ def section_reader(tmp: Path, site: Path | None) -> None:
                     out(f"    {g / 1024:7.1f} KB gzip  {url[len(base) - 1:]}")
             for url in sorted(set(foreign + foreign2)):
                 out(f"    ! not a local file: {url}")
+        if SMOKE["on"]:
+            out("lighthouse: skipped in the smoke bench (minutes, not seconds)")
+            return
         cli, why = lighthouse_cli()
         if cli is None:
             out(f"lighthouse: not run: {why}")

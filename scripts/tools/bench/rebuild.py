@@ -14,11 +14,18 @@ from pathlib import Path
 
 from scripts.tools.bench.common import (
     ENV, GUIDE_PAGE, GUIDE_PAGE_SRC, PY, REBUILD_MAX, copy_guide, free_port, out, verdict)
+from scripts.tools.bench.sites import generate_site
+
+SMOKE_SRC, SMOKE_URL = "docs/part-01/page-0001.md", "part-01/page-0001/"  # sites.generate_site's first page
 
 
-def section_rebuild(tmp: Path, edits: int = 3) -> None:
-    out("== 2. Rebuild: `mkdocs serve --dirty` (as `make serve` runs it) on a copy of the guide, one guide page edited ==")
-    project = copy_guide(tmp / "serve-guide")
+def section_rebuild(tmp: Path, edits: int = 3, smoke: bool = False) -> None:
+    if smoke:  # a 10-page generated site, one edit: proves the section runs, in seconds
+        out("== 2. Rebuild: `mkdocs serve --dirty` on a 10-page generated site, one page edited once (smoke) ==")
+        project, page_src, page_url, edits = generate_site(tmp / "serve-smoke", 10, 200), SMOKE_SRC, SMOKE_URL, 1
+    else:
+        out("== 2. Rebuild: `mkdocs serve --dirty` (as `make serve` runs it) on a copy of the guide, one guide page edited ==")
+        project, page_src, page_url = copy_guide(tmp / "serve-guide"), GUIDE_PAGE_SRC, GUIDE_PAGE
     port = free_port()
     env = {**ENV, "STRICT": "false"}
     proc = subprocess.Popen([PY, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"], cwd=project,
@@ -31,7 +38,7 @@ def section_rebuild(tmp: Path, edits: int = 3) -> None:
             lines.append((time.perf_counter(), line.rstrip("\n")))
 
     threading.Thread(target=reader, daemon=True).start()
-    url = f"http://127.0.0.1:{port}/{GUIDE_PAGE}"
+    url = f"http://127.0.0.1:{port}/{page_url}"
 
     def wait_for(pred, timeout):
         end = time.perf_counter() + timeout
@@ -52,7 +59,7 @@ def section_rebuild(tmp: Path, edits: int = 3) -> None:
         out(f"first build (serve start to 'Serving on'): {lines[-1][0] - t_start:.2f}s; {first.strip()}")
         time.sleep(1.0)
         log_times, http_times, built_in = [], [], []
-        src = project / GUIDE_PAGE_SRC
+        src = project / page_src
         for i in range(edits):
             sentence = f"We added this short line {i + 1} to see how fast the page is built again."
             seen = len(lines)
