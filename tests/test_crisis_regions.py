@@ -123,3 +123,32 @@ def test_region_anchor_without_javascript_shows_that_country_first(site, anchor)
             assert not context.cookies(), "the chooser stored a cookie"
         finally:
             browser.close()
+
+
+# ---------------------------------------------------------------- whom each abuse line serves
+
+def test_every_abuse_line_says_whom_it_serves_on_the_page(site):
+    items = article(site / "get-help-now" / "index.html").select(".helplines--abuse li")
+    abuse = [s for s in data()["services"] if s["kind"] == "abuse"]
+    assert len(items) == len(abuse)
+    for service, li in zip(abuse, items):
+        shown = li.select_one(".helpline-for")
+        assert shown is not None and shown.get_text() == f"for {service['for']}", (service["id"], li.get_text())
+    kinds = {s["for"] for s in abuse}
+    assert {"women", "men", "LGBT+ people"} <= kinds, kinds
+
+
+def test_an_abuse_line_without_for_stops_the_build_with_file_and_line(tmp_path):
+    from mkdocs.exceptions import PluginError
+    from scripts.checks import helplines
+    (tmp_path / "includes").mkdir()
+    text = DATA.read_text(encoding="utf-8")
+    start = text.index("  - id: mens-aid-ie\n")
+    broken = text[:start] + text[start:].replace("    for: men\n", "", 1)
+    (tmp_path / "includes" / "helplines.yml").write_text(broken, encoding="utf-8")
+    line = broken[:start].count("\n") + 1
+    with pytest.raises(PluginError) as error:
+        helplines.load(tmp_path)
+    message = str(error.value)
+    assert message.startswith(f"includes/helplines.yml:{line}: service 'mens-aid-ie' does not say whom it serves"), message
+    assert "Fix:" in message

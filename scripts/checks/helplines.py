@@ -151,6 +151,11 @@ def _check(data) -> dict:
         _text(service, "name", f"service '{sid}'")
         _text(service, "source", f"service '{sid}'")
         _text(service, "hours", f"service '{sid}'")
+        if service.get("kind") == "abuse" and "for" not in service:
+            _err(_line(service), f"service '{sid}' does not say whom it serves. Fix: add for: women (or men, "
+                                 "LGBT+ people, anyone), as the service's record says; the page shows it.")
+        if "for" in service:
+            _text(service, "for", f"service '{sid}'")
         if service["kind"] not in KINDS:
             _err(_line(service, "kind"), f"service '{sid}': kind '{service['kind']}' is not one of {', '.join(KINDS)}. "
                                          "Fix: use one of them.")

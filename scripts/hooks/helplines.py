@@ -110,8 +110,9 @@ def _short_items(data: dict) -> list[str]:
     items = [_emergency_sentence(data)]
     for sid in data["short"]:
         service = data["services"][sid]
-        voice = _contacts(service, types=("call", "text"))
-        text = actions(service, types=("call", "text")) if voice else actions(service, types=("web",))
+        # A labelled contact (a textphone, a TTY line) is on /get-help-now/; the short form keeps one line each.
+        voice = [c for c in _contacts(service, types=("call", "text")) if not c.get("label")]
+        text = join_words([_phrase(c) for c in voice]) if voice else actions(service, types=("web",))
         where = service["where"]
         item = f"{_e(where[0].upper() + where[1:])}, {text}"
         if service["kind"] != "directory":
@@ -135,7 +136,8 @@ def _service_item(data: dict, service: dict, region: str | None = None, types=CO
                   show_regions: bool = True, anchor: bool = False) -> str:
     where = f" ({_e(region_label(data, service['regions']))})" if show_regions else ""
     text = actions(service, region, types)
-    parts = [f"<strong>{_e(service['name'])}</strong>{where}: {text[0].upper() + text[1:]}.", _hours(service)]
+    serves = f', <span class="helpline-for">for {_e(service["for"])}</span>' if service.get("for") else ""
+    parts = [f"<strong>{_e(service['name'])}</strong>{where}{serves}: {text[0].upper() + text[1:]}.", _hours(service)]
     if service.get("about"):
         parts.append(_e(service["about"]))
     ident = f' id="helpline-{service["id"]}"' if anchor else ""
