@@ -84,10 +84,10 @@ def test_page_furniture(site, name):
     assert target == (site / "pdf" / "handouts" / f"guide-{name}.pdf").resolve(), (name, link["href"])
     assert target.exists(), f"{name}: handout PDF not built"
     assert len(page.select("div.footnote li[id^='fn:ref-']")) >= 3, f"{name}: fewer than three cited sources"
-    section = page.select_one("#for-clinicians")
-    assert section is not None, name
-    links = section.find_next("ul").select("a[href]")
-    assert links and all("/clinicians/" in a["href"] or a["href"].startswith("../../clinicians/") for a in links), name
+    line = page.select_one("#for-clinicians")  # one quiet line for professionals (issue 22 §2)
+    assert line is not None and line.name == "p", name
+    links = line.select("a[href]")
+    assert len(links) == 1 and all("/clinicians/" in a["href"] or a["href"].startswith("../../clinicians/") for a in links), name
     for badge in page.select("a.evidence-inference"):
         assert badge.get_text().strip().startswith("Our view"), name
     for heading in page.select("h2, h3"):

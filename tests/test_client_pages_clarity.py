@@ -1,0 +1,120 @@
+"""Client pages a phone reader can skim (issue 22 §2): an In short box right after the title, no
+"For clinicians" section (one quiet #for-clinicians line instead, so the published anchor still
+resolves), few "Our view" badges, short sentences; and the page on being left out for who you are is
+in the nav, in the URL manifest, built with its handout.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from conftest import ROOT, article, soup
+from scripts.checks import readability
+
+CLIENT_PAGES = sorted(p for p in (ROOT / "docs" / "guide").glob("*.md")
+                      if yaml.safe_load(p.read_text(encoding="utf-8").split("---", 2)[1]).get("audience") == "client")
+# The pages the client-pages helper rewrote for issue 22 (the crisis helper's three pages follow their own issue).
+REWRITTEN = {"index", "why-rejection-hurts", "belonging-vs-fitting-in", "when-belonging-feels-hard",
+             "building-belonging", "reconnecting-after-rejection", "sharing-your-story", "myths-about-belonging",
+             "starting-somewhere-new", "belonging-at-work", "getting-support", "left-out-for-who-you-are"}
+NEW_PAGE = "left-out-for-who-you-are"
+MAX_BADGES = 4
+# An in-text citation as the client pages print it: "(Walton & Cohen, 2007)", "(Office for ..., 2024)".
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)  # mkdocs.yml's !ENV tags
+CITATION = re.compile(r"\s*\([^()]*?\b(1[89]|20)\d\d[a-z]?(, p+\. [\d–-]+)?\)")
+
+
+def built(site: Path, md: Path) -> Path:
+    return site / "guide" / ("" if md.stem == "index" else md.stem) / "index.html"
+
+
+def test_every_client_page_is_found():
+    names = {p.stem for p in CLIENT_PAGES}
+    assert REWRITTEN <= names, REWRITTEN - names
+    assert len(CLIENT_PAGES) >= 15
+
+
+def test_in_short_box_straight_after_the_title(site):
+    for md in CLIENT_PAGES:
+        body = article(built(site, md))
+        boxes = [a for a in body.select("div.admonition") if a.select_one(".admonition-title")
+                 and a.select_one(".admonition-title").get_text(strip=True) == "In short"]
+        assert len(boxes) == 1, f"{md.name}: {len(boxes)} In short boxes, want exactly one"
+        box = boxes[0]
+        assert "abstract" in box["class"], f"{md.name}: In short is not the abstract admonition"
+        h1 = body.find("h1")
+        following = [el for el in h1.find_next_siblings() if "share-page" not in (el.get("class") or [])]
+        assert following and following[0] is box, f"{md.name}: In short is not the first thing after the title"
+        bullets = [" ".join(li.get_text(" ").split()) for li in box.select("li")]
+        assert 2 <= len(bullets) <= 4, f"{md.name}: {len(bullets)} bullets, want 2-4"
+        assert all(b.endswith(".") for b in bullets), f"{md.name}: a bullet does not end with a full stop: {bullets}"
+
+
+def test_no_for_clinicians_section_but_the_anchor_resolves(site):
+    for md in CLIENT_PAGES:
+        path = built(site, md)
+        body = article(path)
+        headings = [h.get_text(" ", strip=True) for h in body.select("h2, h3")]
+        assert not any(h.startswith("For clinicians") for h in headings), f"{md.name}: still has a For clinicians section"
+        quiet = body.select("#for-clinicians")
+        assert len(quiet) == 1, f"{md.name}: #for-clinicians (a published anchor) must exist once"
+        line = quiet[0]
+        assert line.name == "p" and "for-professionals" in line.get("class", []), \
+            f"{md.name}: #for-clinicians should be the quiet p.for-professionals line, not <{line.name}>"
+        links = line.select("a[href]")
+        assert len(links) == 1, f"{md.name}: the professionals line carries {len(links)} links, want one"
+        href = links[0]["href"]
+        assert "clinicians/" in href, (md.name, href)
+        target = (path.parent / href.split("#")[0]).resolve()
+        target = target / "index.html" if target.is_dir() else target
+        assert target.exists(), f"{md.name}: {href} does not resolve in the build"
+        if "#" in href:
+            assert soup(target).select_one("#" + href.split("#", 1)[1]), f"{md.name}: anchor of {href} missing"
+        assert line.find_next_sibling(["ul", "ol"]) is None or not any(
+            "clinicians/" in a["href"] for a in line.find_next_sibling(["ul", "ol"]).select("a[href]")), \
+            f"{md.name}: the old list of clinician links is still there"
+
+
+def test_our_view_badges_are_few(site):
+    for md in CLIENT_PAGES:
+        badges = article(built(site, md)).select("a.evidence-inference")
+        assert len(badges) <= MAX_BADGES, f"{md.name}: {len(badges)} 'Our view' badges, at most {MAX_BADGES}"
+
+
+def test_rewritten_pages_have_short_sentences(site):
+    for name in REWRITTEN:
+        md = ROOT / "docs" / "guide" / f"{name}.md"
+        body = article(built(site, md))
+        for sup in body.select("sup"):
+            sup.decompose()
+        html = CITATION.sub("", str(body))
+        long = [s for b in readability.prose_blocks(html) for s in readability.sentences(b) if len(s.split()) > 20]
+        assert not long, f"{name}: sentences over 20 words: {long}"
+
+
+def test_new_page_in_nav_manifest_and_handouts(site):
+    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)["nav"]
+    guide = next(item["For you"] for item in nav if isinstance(item, dict) and "For you" in item)
+    assert f"guide/{NEW_PAGE}.md" in [v for item in guide for v in item.values()], "new page missing from nav"
+    manifest = (ROOT / "tests" / "published-urls.txt").read_text(encoding="utf-8").split()
+    url = f"/guide/{NEW_PAGE}/"
+    assert url in manifest, f"{url} not in tests/published-urls.txt (run make urls)"
+    page = soup(site / "guide" / NEW_PAGE / "index.html")
+    for heading in page.select("article h2[id]"):
+        assert f"{url}#{heading['id']}" in manifest, f"anchor #{heading['id']} not in the manifest"
+    assert (site / "pdf" / "handouts" / f"guide-{NEW_PAGE}.pdf").exists(), "no handout PDF for the new page"
+    body = article(site / "guide" / NEW_PAGE / "index.html")
+    assert "Try this" in [t.get_text(strip=True) for t in body.select(".admonition-title")]
+    assert body.select_one('a[href$="worksheets/#fitting-in-or-belonging"]'), "no worksheet link"
+    assert body.select_one('a[href*="get-help-now/#helpline-trevor-project"]'), "no LGBTQ+ line for the US"
+    assert body.select_one(".crisis-help"), "no crisis box"
+    # the linked lines exist on Get help now, built from includes/helplines.yml
+    help_page = soup(site / "get-help-now" / "index.html")
+    assert help_page.select_one("#helpline-trevor-project")
+    assert "Switchboard LGBT+" in help_page.select_one("#england").get_text(" ")
