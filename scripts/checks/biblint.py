@@ -2,6 +2,8 @@
 
 Every entry carries, on the line(s) straight above it, a `% verified: ...` comment saying where each
 field was seen (publisher page, PubMed record, first page ...); an entry without one stops the build.
+An entry may give its design and size in one field of fixed form (EVIDENCE_FORM), shown after the
+reference: evidence = {meta-analysis; 148 studies; 308,849 participants}.
 
 Run alone: python -m scripts.checks.biblint references.bib
 """
@@ -20,7 +22,23 @@ DOI_FORM = re.compile(r"^10\.\d{4,9}/\S+$")
 LATEX_COMMAND = re.compile(r"\\[A-Za-z]+|\\['`^\"~=.]|\\&")
 IDENTIFIERS = ("doi", "url", "isbn")
 VERIFIED_NOTE = re.compile(r"^\s*%\s*verified:\s*(.*)$", re.I)
-RULES_VERSION = 2  # part of the clean-file cache key (scripts/hooks/citations/bibdata.py): bump when a rule changes
+RULES_VERSION = 3  # part of the clean-file cache key (scripts/hooks/citations/bibdata.py): bump when a rule changes
+
+DESIGNS = ("meta-analysis", "systematic review", "umbrella review", "randomised trial", "non-randomised trial",
+           "cohort", "case-control", "cross-sectional", "experiment", "experiments", "longitudinal", "qualitative",
+           "psychometric", "narrative review", "theory", "guideline", "book", "report")
+_COUNT = r"(?:[1-9]\d{0,2}(?:,\d{3})*)"  # thousands commas: 308,849, never 308849
+EVIDENCE_FORM = re.compile(rf"^(?P<design>{'|'.join(map(re.escape, DESIGNS))})"
+                           rf"(?:; (?:1 study|{_COUNT} studies))?"
+                           rf"(?:; (?:n = {_COUNT}|{_COUNT} participants))?$")
+EVIDENCE_FIX = ("Fix: write evidence = {DESIGN[; K studies][; n = N | N participants]}, DESIGN one of "
+                + ", ".join(DESIGNS) + "; numbers with thousands commas, e.g. {meta-analysis; 148 studies; "
+                "308,849 participants}, {randomised trial; n = 243}, {narrative review}.")
+
+
+def evidence_problem(value: str) -> str | None:
+    """None if `value` is in the fixed form, else what is wrong."""
+    return None if EVIDENCE_FORM.match(value) else f"evidence '{value}' is not in the fixed form"
 
 
 def _verification_note(lines: list[str], start: int) -> str | None:
@@ -124,6 +142,10 @@ def lint_parsed(text: str, name: str):
         if pages and re.search(r"\d\s*(-|–|—)\s*\d", pages) and "--" not in pages:
             problems.append(f"{name}:{_field_line(lines, start, end, 'pages')}: {key}: page range '{pages}' must "
                             "use two hyphens. Fix: pages = {497--529}.")
+        evidence = fields.get("evidence")
+        if evidence is not None and evidence_problem(evidence):
+            problems.append(f"{name}:{_field_line(lines, start, end, 'evidence')}: {key}: "
+                            f"{evidence_problem(evidence)}. {EVIDENCE_FIX}")
         for n in range(start, end + 1):
             raw = lines[n - 1]
             if "~" in raw:

@@ -9,8 +9,10 @@ the hook (mkdocs.yml lists it); the work is in
   then formats every citation block (batch.batch_format). What lives as long as the build (the parsed
   .bib, the cache) is kept out of the garbage collector's passes (gc.freeze) until it ends; under
   `mkdocs build` until the process exits, which then has no cycles of ~100,000 objects to collect.
-- on_page_markdown (after the plugin): reference lists in APA order (alphabetical), not citation
-  or .bib order; <!-- md:bibliography --> becomes the full bibliography.
+- on_page_markdown (after the plugin): on client pages, citations as numbers only (audience.py);
+  reference lists in APA order (alphabetical), not citation or .bib order, each reference followed by
+  its evidence (design and size) where the .bib gives it; <!-- md:bibliography --> becomes the full
+  bibliography.
 - on_page_content: reference lists get a heading and stay out of the search index (the search
   plugin does not even read them, nor the citations' footnote numbers; on_page_context puts both
   back); the full bibliography loses its back-links to nowhere.
@@ -32,6 +34,7 @@ from scripts.hooks.citations.batch import (  # noqa: F401  (chunk_blocks, format
     FULL_BIB, batch_format, chunk_blocks, collect_blocks, format_blocks)
 from scripts.hooks.citations.bibdata import (  # noqa: F401  (entry_texts: tests)
     STATS, bibtex_plugin, apa_csl_path, check_all_cited, entry_texts, prepare)
+from scripts.hooks.citations.audience import evidence_html, numbers_only
 from scripts.hooks.citations.render import PrerenderedReferences
 
 log = logging.getLogger("mkdocs.hooks.citations")
@@ -87,7 +90,9 @@ def full_bibliography(registry) -> str:
     if missing:  # CITATION_BATCH=0: only the entries cited by pages built so far are formatted
         registry.validate_citation_blocks([CitationBlock(citations=[Citation(key=key)]) for key in missing])
     items = sorted(registry._reference_cache.items(), key=lambda kv: apa_sort_key(f"x]: {kv[1]}"))
-    rows = "\n".join(f'<li id="ref-{key}" markdown="span">{text}</li>' for key, text in items)
+    entries = registry.bib_data.entries
+    rows = "\n".join(f'<li id="ref-{key}" markdown="span">{text}{evidence_html(entries.get(key))}</li>'
+                     for key, text in items)
     return f'<ul class="full-bibliography" markdown="1" data-search-exclude>\n{rows}\n</ul>'
 
 
@@ -97,13 +102,19 @@ def on_page_markdown(markdown, page, config, files):
     # order with back-links to nowhere.
     if FULL_BIB in markdown:
         markdown = markdown.replace(FULL_BIB, full_bibliography(bibtex_plugin(config).registry))
-    # Footnote definitions in APA order; Python-Markdown numbers footnotes in definition order.
+    registry = bibtex_plugin(config).registry
+    # Client pages cite with the number alone (audience.py); clinician pages keep author-year.
+    if page.meta.get("audience") == "client":
+        markdown = numbers_only(markdown, page.file.content_string, registry)
+    # Footnote definitions in APA order; Python-Markdown numbers footnotes in definition order. Each ends
+    # with its evidence (design and size), if the .bib gives it.
     lines = markdown.split("\n")
     notes = [i for i, line in enumerate(lines) if _NOTE_LINE.match(line)]
     if notes:
         ordered = sorted((lines[i] for i in notes), key=apa_sort_key)
         for i, line in zip(notes, ordered):
-            lines[i] = line
+            key = line[len("[^ref-"):line.index("]")]
+            lines[i] = line + evidence_html(registry.bib_data.entries.get(key))
     return "\n".join(lines)
 
 
