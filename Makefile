@@ -28,6 +28,7 @@ site: setup
 	$(MKDOCS) build --strict --clean
 	$(PY) -m scripts.build.pdf site
 	$(PY) -m scripts.build.worksheets site
+	$(PY) -m scripts.build.packs site
 	$(PY) -m scripts.build.offline site
 	$(PY) -m scripts.build.hosting site
 

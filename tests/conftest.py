@@ -45,7 +45,7 @@ def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
     result = mkdocs_build(ROOT, out)
     assert result.returncode == 0, result.stdout + result.stderr
-    for step in ("pdf", "worksheets", "offline"):  # as `make site` runs them (hosting: tests/test_hosting.py)
+    for step in ("pdf", "worksheets", "packs", "offline"):  # as `make site` runs them (hosting: tests/test_hosting.py)
         done = subprocess.run([PY, "-m", f"scripts.build.{step}", str(out)], cwd=ROOT, env=ENV,
                               capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stdout + done.stderr
