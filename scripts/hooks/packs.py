@@ -68,11 +68,6 @@ def page_id(src: str) -> str:
     return path.removesuffix("/index") if path.endswith("/index") else path
 
 
-def page_url(src: str) -> str:
-    pid = page_id(src)
-    return "" if pid == "index" else pid + "/"
-
-
 def worksheet_id(sheet: dict) -> str:
     return f"worksheets~{sheet['slug']}"
 
@@ -207,6 +202,7 @@ def _sections(toc) -> list[tuple[str, str]]:
 
 def on_page_content(html, page, config, files):
     _STATE["pages"][page.file.src_uri] = {
+        "url": page.url,   # guide/x/ on the site; guide/x.html in the offline copy (no directory URLs)
         "title": str(page.meta.get("title") or page.title),
         "description": str(page.meta.get("description") or ""),
         "audience": page.meta.get("audience"),
@@ -221,25 +217,26 @@ def catalogue(config) -> dict:
     items: dict[str, dict] = {}
     groups: list[dict] = []
     by_group: dict[str, list[str]] = {}
+    sheets_url = pages.get("worksheets.md", {}).get("url", "worksheets/")
     for section, _title, src in qr.nav_pages(config.nav):
         if src in SKIP or src not in pages:
             continue
         group = section if section in GROUPS else OTHER
         info, pid = pages[src], page_id(src)
         handout = f"{qr.HANDOUT_DIR}/{qr.handout_name(src)}" if qr.has_handout(src) else None
-        entry = {"kind": "page", "title": info["title"], "description": info["description"], "url": page_url(src),
+        entry = {"kind": "page", "title": info["title"], "description": info["description"], "url": info["url"],
                  "pdf": handout, "audience": info["audience"], "sections": [], "worksheets": []}
         items[pid] = entry
         for anchor, heading in info["sections"]:
             sid = f"{pid}~{anchor}"
             items[sid] = {"kind": "section", "title": heading, "description": f"Part of the page: {info['title']}.",
-                          "url": f"{page_url(src)}#{anchor}", "pdf": handout, "page": pid}
+                          "url": f"{info['url']}#{anchor}", "pdf": handout, "page": pid}
             entry["sections"].append(sid)
         for sheet in sheets:
             if sheet["page"] == src:
                 wid = worksheet_id(sheet)
                 items[wid] = {"kind": "worksheet", "title": sheet["title"], "description": sheet["why"][1],
-                              "url": f"worksheets/#{sheet['slug']}",
+                              "url": f"{sheets_url}#{sheet['slug']}",
                               "pdf": f"{worksheets.OUT_DIR}/{worksheets.pdf_name(sheet)}", "page": pid}
                 entry["worksheets"].append(wid)
         by_group.setdefault(group, []).append(pid)
