@@ -57,10 +57,12 @@ def nav_pages(nav) -> list[tuple[str, str, str]]:
     return out
 
 
-def qr_svg(url: str) -> str:
+def qr_svg(url: str, svgclass: str = "print-qr__code") -> str:
+    """An inline SVG QR code of url: the print-only code on handouts, the on-screen one under "Share this
+    page" (scripts/hooks/pages.py) and the ready-made packs' covers (scripts/build/packs.py)."""
     qr = segno.make(url, error="m", micro=False)
     # 4-module quiet zone (the QR spec's minimum) so scanners find it on paper.
-    return qr.svg_inline(scale=4, border=4, omitsize=True, svgclass="print-qr__code", lineclass=None,
+    return qr.svg_inline(scale=4, border=4, omitsize=True, svgclass=svgclass, lineclass=None,
                          title=f"QR code for {url}")
 
 
