@@ -14,7 +14,8 @@ document.addEventListener("click", function (event) {
 });
 
 // Share this page (guide and clinician pages; scripts/hooks/pages.py puts the button under the title):
-// the device's share sheet where there is one, else copy the page's published (canonical) link.
+// the device's share sheet where there is one, else copy the page's published (canonical) link; and
+// show the page's QR code (drawn at build time) so someone in the room can scan it.
 (function () {
   var box = document.querySelector(".share-page");
   if (!box) return;
@@ -24,7 +25,12 @@ document.addEventListener("click", function (event) {
     status.textContent = text;
     setTimeout(function () { status.textContent = ""; }, 4000);
   }
+  var qr = box.querySelector(".share-qr");
   button.addEventListener("click", function () {
+    if (qr) {
+      qr.hidden = false;
+      button.setAttribute("aria-expanded", "true");
+    }
     var url = button.getAttribute("data-share-url");
     var title = button.getAttribute("data-share-title");
     if (navigator.share) {
