@@ -8,7 +8,7 @@ export DISABLE_MKDOCS_2_WARNING := true
 SERVE_ADDR ?= 127.0.0.1:8000
 PORT ?= 8080
 
-.PHONY: setup setup-test serve site preview pdf offline test audit urls bench linkcheck lock clean
+.PHONY: setup setup-test serve site preview pdf offline test audit urls bench linkcheck review-kit lock clean
 
 setup:
 	@bash scripts/tools/setup.sh build
@@ -59,10 +59,17 @@ bench: setup-test
 linkcheck: setup
 	$(PY) -m scripts.tools.linkcheck docs references.bib
 
+## The clinical review kit: per page a fillable PDF (claims beside their references, our-view statements
+## marked, safety content highlighted, sign-off block) and index.pdf, into review-kit/ (never published).
+## Record a finished review in includes/reviews.yml.
+review-kit: setup
+	$(PY) -m mkdocs build --strict --clean -d .cache/review-site
+	$(PY) -m scripts.tools.review_kit .cache/review-site review-kit
+
 ## Re-lock requirements.txt from requirements.in (needs PyPI)
 lock: setup
 	$(PY) -m pip install -q pip-tools
 	.venv/bin/pip-compile --generate-hashes --allow-unsafe --strip-extras -q -o requirements.txt requirements.in
 
 clean:
-	rm -rf site .cache
+	rm -rf site .cache review-kit
