@@ -157,9 +157,11 @@ def test_features_work_under_the_csp(chromium, base):
         page.get_by_role("button", name="Share this page").click()
         page.wait_for_function("() => window.__shared.length === 1")
         assert "Link copied" in page.locator(".share-status").inner_text()
+        # Cite this page is shown on clinician pages only (hidden on client pages, as in print)
+        page.goto(base + "clinicians/evidence-base/")
         page.get_by_role("button", name="Copy APA citation").click()
-        page.wait_for_function("() => window.__shared.length === 2")
-        copied = page.evaluate("() => window.__shared[1]")
+        page.wait_for_function("() => window.__shared.length === 1")
+        copied = page.evaluate("() => window.__shared[0]")
         assert copied[0] == "copy" and "The Belonging Guide" in copied[1], copied
         assert page.get_by_role("button", name="Copied").count() == 1
         problems = watch.take() + [f"CSP violation: {v}" for v in page.evaluate("() => window.__csp")]

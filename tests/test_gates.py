@@ -241,7 +241,8 @@ def test_linkcheck_says_it_skipped_without_network():
 def test_page_left_out_of_nav_fails(project):
     (project / "docs" / "guide" / "orphan.md").write_text(
         "---\ntitle: Orphan\ndescription: A page nobody added to the nav.\naudience: clinician\nreviewed: 2026-11-22\n"
-        "next_review: 2027-11-22\nclinical_review: none\n---\n\n# Orphan\n\nText.\n", encoding="utf-8")
+        "next_review: 2027-11-22\nclinical_review: none\nchanges:\n  - date: 2026-11-22\n    what: First version.\n"
+        "---\n\n# Orphan\n\nText.\n", encoding="utf-8")
     result = fails_with(project, r'pages exist in the docs directory, but are not included in the "nav"')
     assert "guide/orphan.md" in result.stderr
 

@@ -106,7 +106,7 @@ def test_page_review_footer_is_honest(site):
         assert review is not None, path
         text = " ".join(review.get_text().split())
         assert re.search(r"Page last reviewed: \d{1,2} \w+ \d{4} · Next review due: \d{1,2} \w+ \d{4}", text), text
-        assert "has not yet been reviewed by a licensed clinician" in text
+        assert "has not yet been reviewed by a registered clinician" in text  # no record in includes/reviews.yml
 
 
 def test_every_heading_has_a_readable_id(site):
