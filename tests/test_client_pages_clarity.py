@@ -6,6 +6,7 @@ in the nav, in the URL manifest, built with its handout.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -118,3 +119,12 @@ def test_new_page_in_nav_manifest_and_handouts(site):
     help_page = soup(site / "get-help-now" / "index.html")
     assert help_page.select_one("#helpline-trevor-project")
     assert "Switchboard LGBT+" in help_page.select_one("#england").get_text(" ")
+
+
+def test_handouts_print_in_short_but_not_the_professionals_line(site):
+    for name in sorted(REWRITTEN - {"index"}) + ["start-here"]:
+        pdf = site / "pdf" / "handouts" / f"guide-{name}.pdf"
+        assert pdf.exists(), f"no handout {pdf.name}"
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "In short" in text, f"{pdf.name}: no In short box"
+        assert "For professionals" not in text, f"{pdf.name}: prints the line for professionals"
