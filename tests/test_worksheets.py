@@ -84,14 +84,14 @@ def test_worksheet_is_a_form_with_named_labelled_fields(site, sheet):
     kinds = [f.get("/FT") for f in fields.values()]
     assert len(fields) >= 3, f"{sheet['slug']}: {len(fields)} fields"
     assert "/Tx" in kinds, f"{sheet['slug']}: no text field"
-    expected = {f["name"] for f in sheet["fields"] if f["kind"] != "table"}
+    expected = {f["name"] for f in sheet["fields"] if f["kind"] not in ("table", "helplines")}
     assert expected <= set(fields), f"{sheet['slug']}: fields missing from the PDF: {expected - set(fields)}"
     for name, field in fields.items():
         assert name and field.get("/T"), f"{sheet['slug']}: a field has no name"
         tip = str(field.get("/TU") or "").strip()
         assert len(tip) >= 3, f"{sheet['slug']}: field {name} has no tooltip (/TU) for screen readers"
     for spec in sheet["fields"]:
-        if spec["kind"] != "table":
+        if spec["kind"] not in ("table", "helplines"):  # a grid or a box per region: named <name>-<row or region>
             assert str(fields[spec["name"]]["/TU"]) == spec["label"], f"{sheet['slug']}: {spec['name']} tooltip"
     assert not any(f.get("/FT") == "/Btn" and f.get("/A") for f in fields.values()), "a submit button"
 

@@ -54,6 +54,11 @@ th, td { border: 0.7pt solid #444; padding: 0 1.5mm; text-align: left; font-size
 thead th { background: #f1f5f4; padding: 1mm 1.5mm; }
 tbody th, thead td { width: 21mm; font-weight: 700; }
 td input[type=text] { border: 0; height: 10mm; font-size: 11pt; }
+.helplines .caption { font-weight: 700; font-size: 9.5pt; margin-bottom: 1mm; }
+.helplines .region { break-inside: avoid; margin: 0 0 1.4mm; }
+.helplines .region .check { margin: 0; }
+.helplines .region p { margin: 0.3mm 0 0 7.5mm; font-size: 8.5pt; line-height: 1.3; }
+.helplines a { color: inherit; text-decoration: none; }
 .foot { break-inside: avoid; margin-top: 3mm; font-size: 8pt; line-height: 1.3; }
 .foot a { color: inherit; text-decoration: none; }
 .foot-row { display: flex; gap: 4mm; align-items: stretch; margin-bottom: 1.5mm; }
@@ -136,6 +141,8 @@ def field_html(sheet: dict, field: dict) -> str:
     if field["kind"] == "check":
         return (f'<div class="check"><input type="checkbox" id="{fid}" name="{name}" value="Yes" title="{label}">'
                 f'<label for="{fid}">{label}</label></div>')
+    if field["kind"] == "helplines":
+        return helplines_html(sheet, field)
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in field["columns"])
     body = []
     for row in field["rows"]:
@@ -145,8 +152,39 @@ def field_html(sheet: dict, field: dict) -> str:
             tip = f"{column}, row {row}" if str(row).isdigit() else f"{row}: {column}"
             cells.append(f'<td><input type="text" name="{esc(cname)}" title="{esc(tip)}"></td>')
         body.append(f'<tr><th scope="row">{esc(str(row))}</th>{"".join(cells)}</tr>')
-    return (f'<table><caption>{label}</caption><thead><tr><td></td>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table>')
+    # In a block that does not break, so the caption never stays behind at the foot of a page.
+    return (f'<div class="field"><table><caption>{label}</caption><thead><tr><td></td>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+def helplines_html(sheet: dict, field: dict) -> str:
+    """A tick-box for each region (named <field name>-<region id>), and beside it that region's emergency
+    number and crisis lines as includes/helplines.yml has them (scripts/hooks/helplines.py writes them)."""
+    esc = htmllib.escape
+    data = helplines.load(ROOT)
+    blocks = []
+    for rid, region in data["regions"].items():
+        if rid == "anywhere":
+            continue
+        lines = []
+        for service in data["services"].values():
+            if rid not in service["regions"] or service["kind"] not in ("emergency", "crisis"):
+                continue
+            phrase = helplines.actions(service, rid, ("call", "text"))
+            if not phrase:
+                continue
+            if service["kind"] == "emergency":
+                lines.insert(0, f"Emergency: {phrase}")
+                continue
+            hours = service["hours"].strip()
+            when = "" if hours == "unknown" or hours.startswith("24 hours") else f" ({esc(hours)})"
+            lines.append(f"{esc(service['name'])}: {phrase}{when}")
+        name = f"the {region['name']}" if region["name"].startswith("United ") else region["name"]
+        fid, label = f"{sheet['slug']}--{field['name']}-{rid}", f"I live in {name}"
+        blocks.append(f'<div class="region"><div class="check"><input type="checkbox" id="{fid}" '
+                      f'name="{esc(field["name"])}-{rid}" value="Yes" title="{esc(label)}"><label for="{fid}">'
+                      f'{esc(label)}</label></div><p>{". ".join(lines)}.</p></div>')
+    return f'<div class="field helplines"><p class="caption">{esc(field["label"])}</p>{"".join(blocks)}</div>'
 
 
 def slug(text: str) -> str:

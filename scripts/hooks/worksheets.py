@@ -36,7 +36,7 @@ DATA = Path("includes") / "worksheets.yml"
 OUT_DIR = "pdf/worksheets"
 LIST_MARKER = "<!-- worksheets:list -->"
 PRIVACY = "What you type into a worksheet stays on your device: the PDFs have no send button and no scripts."
-KINDS = ("text", "lines", "check", "table")
+KINDS = ("text", "lines", "check", "table", "helplines")  # helplines: a tick-box per region, its crisis lines
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
