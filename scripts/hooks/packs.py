@@ -27,7 +27,8 @@ from pathlib import Path
 import yaml
 from mkdocs.exceptions import PluginError
 
-from scripts.hooks import helplines, qr, worksheets
+from scripts.checks import readability
+from scripts.hooks import helplines, pages, qr, worksheets
 
 DATA = Path("includes") / "packs.yml"
 PACKS_PAGE = "packs.md"
@@ -100,6 +101,11 @@ def load(root: Path) -> tuple[dict, str]:
                 fail(f"slug: {slug}", f"pack '{slug}' has no '{key}'. Fix: add it (see the top of the file).")
         if len(str(pack["note"])) > LIMITS["note"]:
             fail(f"slug: {slug}", f"pack '{slug}': the note is over {LIMITS['note']} characters. Fix: shorten it.")
+        plain = readability.measure(f"<p>{htmllib.escape(str(pack['note']))}</p>")   # clients read it
+        if plain["grade"] > pages.MAX_GRADE or plain["long_paragraphs"]:
+            fail(f"slug: {slug}", f"pack '{slug}': the note reads at grade {plain['grade']:.1f} in "
+                 f"{plain['sentences']} sentences. Fix: at most three short sentences in plain words "
+                 f"(grade {pages.MAX_GRADE:.0f} or lower).")
         if not isinstance(pack["items"], list) or len(pack["items"]) > LIMITS["items"]:
             fail(f"slug: {slug}", f"pack '{slug}': 'items' must be a list of at most {LIMITS['items']}. Fix: list the ids.")
     return data, text
@@ -163,7 +169,9 @@ def on_nav(nav, config, files):
 
 
 def _relative(page, target: str) -> str:
-    return posixpath.relpath(target, page.url.rstrip("/") or ".")
+    """target (a site path; a trailing slash kept) relative to page."""
+    rel = posixpath.relpath(target, page.url.rstrip("/") or ".")
+    return rel + "/" if target.endswith("/") and not rel.endswith("/") else rel
 
 
 def packs_list(page) -> str:
