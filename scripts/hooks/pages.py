@@ -1,7 +1,9 @@
 """Page rules and page furniture.
 
 Rules (each stops the build with file:line, what is wrong and the fix):
-  front matter, explicit heading ids, the evidence markers, reading level of client pages.
+  before any page is built, every page's front matter (scripts/checks/front_matter.py: the allow-list of
+  keys) and content safety in pages, includes, figures and references.bib (scripts/checks/content_safety.py);
+  then per page: front matter values, explicit heading ids, the evidence markers, reading level of client pages.
 Furniture: the inference badge, the glossary list, the crisis box on client pages, the data that
 overrides/main.html shows at the foot of a page (review dates, cite this page).
 """
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from scripts.checks import readability, spelling
+from scripts.checks import content_safety, front_matter, readability, spelling
 from scripts.hooks import helplines
 
 review_log = logging.getLogger("belonging.review")
@@ -27,7 +29,7 @@ if not review_log.handlers:
     review_log.addHandler(_handler)
     review_log.propagate = False
 
-REQUIRED = ("title", "description", "audience", "reviewed", "next_review", "clinical_review")
+REQUIRED = tuple(key for key, (required, *_rest) in front_matter.FIELDS.items() if required)
 AUDIENCES = ("client", "clinician", "all")
 MAX_GRADE = 6.0  # Flesch-Kincaid, client pages (NIH/AMA advise grade 6 or lower for the public)
 MAX_SENTENCE = 20.0
@@ -55,7 +57,12 @@ GRADES: dict[str, dict] = {}
 
 def on_pre_build(config):
     DESCRIPTIONS.clear()
-    spelling.check(Path(config.config_file_path).parent)
+    root = Path(config.config_file_path).parent
+    docs = Path(config.docs_dir)
+    problems = front_matter.check(docs, docs.name) + content_safety.check(root, docs.relative_to(root).as_posix())
+    if problems:
+        raise PluginError("\n".join(problems))
+    spelling.check(root)
 
 
 def today() -> dt.date:

@@ -134,7 +134,14 @@ def check_all_cited(bib_path: Path, entries, cited: set[str], texts) -> None:
     listed: set[str] = set()
     for text in texts:
         if text.startswith("---"):
-            meta = yaml.load(text.split("---", 2)[1], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+            try:
+                meta = yaml.load(text.split("---", 2)[1], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+            except (yaml.YAMLError, ValueError):  # the pages hook names the page, line and fix first
+                first = text.split("\n", 2)[1] if "\n" in text else text
+                raise PluginError(f"a page's front matter is not valid YAML (it starts '{first[:60]}'). Fix: run "
+                                  "python -m scripts.checks.front_matter docs to see the page, line and fix.") from None
+            if not isinstance(meta, dict):
+                continue
             listed.update(meta.get("further_reading") or [])
     unknown = listed - set(entries)
     if unknown:
