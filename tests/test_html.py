@@ -15,7 +15,7 @@ from conftest import ROOT, content_pages, soup
 pytestmark = pytest.mark.hosting
 VNU = ROOT / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
-# The Nu HTML Checker's errors that come from Material's own templates (9.8.1), not from us. Each is
+# The Nu HTML Checker's errors that come from Material's own templates (9.8.2), not from us. Each is
 # matched by message; anything else fails the test.
 MATERIAL_ERRORS = {
     # The header's search and drawer toggles: <label ... tabindex=""> (partials/header.html, search.html).
