@@ -20,7 +20,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 from scripts.checks import content_safety, front_matter, readability, spelling
-from scripts.hooks import helplines
+from scripts.hooks import helplines, qr
 
 review_log = logging.getLogger("belonging.review")
 if not review_log.handlers:
@@ -239,9 +239,12 @@ def _cite_data(page, config):
 
 SHARE_HTML = (
     '<div class="share-page" data-search-exclude>\n'
-    '<button class="md-button share-button" type="button" data-share-url="{url}" data-share-title="{title}">'
+    '<button class="md-button share-button" type="button" data-share-url="{url}" data-share-title="{title}" '
+    'aria-controls="share-qr" aria-expanded="false">'
     "Share this page</button>\n"
-    '<span class="share-status" role="status"></span>\n</div>\n'
+    '<span class="share-status" role="status"></span>\n'
+    '<figure class="share-qr" id="share-qr" hidden>{qr}<figcaption>Scan to open this page on a phone.</figcaption>'
+    "</figure>\n</div>\n"
 )
 ABBR_OPEN = '<abbr title="'
 # The tags that decide where a glossary term may sit. Python-Markdown escapes '<' and '>' inside
@@ -283,7 +286,8 @@ def _reader_extras(html: str, page) -> str:
     citations.py's on_page_content runs after this one and takes terms out of reference lists, so
     source titles add no tab stops."""
     if page.meta.get("audience") in ("client", "clinician") and page.canonical_url and "</h1>" in html:
-        share = SHARE_HTML.format(url=htmllib.escape(page.canonical_url), title=htmllib.escape(page.title or ""))
+        share = SHARE_HTML.format(url=htmllib.escape(page.canonical_url), title=htmllib.escape(page.title or ""),
+                                  qr=qr.qr_svg(page.canonical_url, svgclass="share-qr__code"))
         html = html.replace("</h1>", "</h1>\n" + share, 1)
     return _place_glossary_terms(html) if ABBR_OPEN in html else html
 
