@@ -175,7 +175,8 @@ def test_a_pack_round_trips(browser, base, site):
         view_watch = Watch(view, base)
         view.goto(base + PACKS + "#" + fragment)
         view.wait_for_selector("#pack-view:not([hidden])")
-        assert view.locator("h1").inner_text().strip() == data["cover"]["title"]
+        assert view.locator("h1").evaluate("h => h.firstChild.textContent") == data["cover"]["title"]
+        assert view.locator("h1 .headerlink").is_hidden()
         assert view.title().startswith(data["cover"]["title"])
         links = view.locator("#pack-view-list > li > a")
         assert links.count() == len(ROUND_TRIP)
@@ -322,6 +323,7 @@ def test_crafted_and_stale_links_show_what_they_can(browser, base, site):
         "bad-escape": ("i=guide/why-rejection-hurts&n=100%25%20sure%E0%A4%A", ),
         "too-long": ("i=guide/why-rejection-hurts," + ",".join(f"guide/x{i}" for i in range(900)), ),
         "nothing-known": ("i=guide/gone,%3Cscript%3E", ),
+        "gone-heading": ("i=guide/why-rejection-hurts~a-heading-since-renamed", ),
     }
     seen = {}
     for name, (fragment,) in cases.items():
@@ -332,11 +334,13 @@ def test_crafted_and_stale_links_show_what_they_can(browser, base, site):
             assert watch.take() == [], name
         finally:
             context.close()
-    assert seen["unknown"]["titles"] == [title]
-    assert "asked for 3 things we could not find" in seen["unknown"]["problems"]
+    # worksheets~nope: no such worksheet, so the worksheets page it would have been on
+    assert seen["unknown"]["titles"] == [title, data["items"]["worksheets"]["title"]]
+    assert "asked for 2 things we could not find" in seen["unknown"]["problems"]
     assert seen["moved"]["titles"] == [title, data["items"]["guide/why-rejection-hurts~a-need-to-belong"]["title"]]
     assert seen["moved"]["hrefs"][0] == base + "guide/why-rejection-hurts/"
-    assert "2 pages have moved" in seen["moved"]["problems"]
+    assert "2 pages or parts of pages have moved" in seen["moved"]["problems"]
+    assert seen["gone-heading"]["titles"] == [title] and "1 page or part of a page has moved" in seen["gone-heading"]["problems"]
     assert seen["html-note"]["note"] == '<img src=x onerror="alert(1)"><script>alert(2)</script>'
     assert seen["html-note"]["titles"] == [title] and seen["html-note"]["problems"] == ""
     assert len(seen["long-note"]["note"]) == data["limits"]["note"]

@@ -20,8 +20,7 @@
   var MAX_FRAGMENT = data.limits.fragment;  // characters after the '#'
   var ID = /^[a-z0-9][a-z0-9\/~-]{0,119}$/;
   var SVGNS = "http://www.w3.org/2000/svg";
-  var COVER = { note: "A note from the person who gave you this pack", contents: "In this pack",
-                qr: "Scan this code to open the pack online, with links to every page." };
+  var COVER = data.cover;   // the pack page's title and the cover's headings (scripts/hooks/packs.py)
   var offline = location.protocol === "file:";
   // The site's root, from this script's own address (works at any depth and from file://).
   var script = document.currentScript || document.querySelector('script[src*="javascripts/packs.js"]');
@@ -81,13 +80,14 @@
     return out;
   }
 
-  // An id as it is now: itself, or where its page has moved (mkdocs.yml redirects).
+  // An id as it is now: itself; or where its page has moved (mkdocs.yml redirects); or, for a section
+  // whose heading has gone, the whole page it was on.
   function resolve(id) {
     if (data.items[id]) return id;
-    var parts = id.split("~"), page = data.moved[parts[0]];
-    if (page === undefined) return null;
+    var parts = id.split("~"), page = data.moved[parts[0]] || parts[0];
+    if (!data.items[page] || data.items[page].kind !== "page") return null;
     var now = parts.length > 1 ? page + "~" + parts.slice(1).join("~") : page;
-    return data.items[now] ? now : (data.items[page] ? page : null);
+    return data.items[now] ? now : page;
   }
 
   // ------------------------------------------------------------------ QR code
@@ -141,14 +141,14 @@
     if (parsed.extra) problems.push("This link had more than " + MAX_ITEMS + " things in it. We show the first " + MAX_ITEMS + ".");
     if (parsed.cut) problems.push("This link was too long, so we only read the first part of it.");
     if (parsed.noteCut) problems.push("The note was too long, so we show the first " + MAX_NOTE + " letters.");
-    if (parsed.moved) problems.push(parsed.moved === 1 ? "1 page has moved. The link above takes you to where it is now."
-      : parsed.moved + " pages have moved. The links above take you to where they are now.");
+    if (parsed.moved) problems.push(parsed.moved === 1 ? "1 page or part of a page has moved. The link above takes you to where it is now."
+      : parsed.moved + " pages or parts of pages have moved. The links above take you to where they are now.");
     var box = $("pack-view-problems");
     box.textContent = "";
     problems.forEach(function (text) { box.appendChild(el("p", {}, text)); });
     box.hidden = problems.length === 0;
     $("pack-view-empty").hidden = parsed.ids.length > 0;
-    setHeading(view.getAttribute("data-title"));
+    setHeading(COVER.title);
   }
 
   function showBuilder() {
@@ -559,7 +559,7 @@
     wrap(font, 8, printable(font, COVER.qr), qrSize).forEach(function (line, index) {
       first.drawText(line, { x: qrX, y: qrTop - qrSize - 10 - index * 10, size: 8, font: font, color: grey });
     });
-    text($("pack-view").getAttribute("data-title"), 22, bold, teal);
+    text(COVER.title, 22, bold, teal);
     text(data.site_name + " - " + new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }), 10, font, grey);
     y -= 10;
     if (note) {
