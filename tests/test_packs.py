@@ -505,7 +505,7 @@ def test_share_this_page_shows_the_page_qr_code(browser, base, mode):
         assert qr_box.is_visible() and button.get_attribute("aria-expanded") == "true"
         svg = qr_box.locator("svg")
         canonical = page.evaluate("() => document.querySelector('link[rel=canonical]').href")
-        assert canonical in svg.locator("title").inner_text()
+        assert canonical in svg.locator("title").text_content()
         box = svg.bounding_box()
         assert box["width"] >= 120 and box["height"] >= 120
         assert page.evaluate("() => window.__shared[0][1]") == canonical

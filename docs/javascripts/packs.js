@@ -122,6 +122,7 @@
     view.hidden = false;
     var note = $("pack-view-note");
     note.hidden = !parsed.note;
+    note.querySelector(".pack-view-note__title strong").textContent = COVER.note;
     $("pack-view-note-text").textContent = parsed.note;
     var list = $("pack-view-list");
     list.textContent = "";
