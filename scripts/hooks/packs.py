@@ -180,7 +180,8 @@ def packs_list(page) -> str:
         link = _relative(page, "packs/") + "#" + pack_fragment(pack["items"], pack["note"])
         pdf = _relative(page, f"{PDF_DIR}/{pdf_name(pack)}")
         rows.append(f'<li><a class="pack-ready" href="{htmllib.escape(link)}">{htmllib.escape(pack["title"])}</a>'
-                    f' ({len(pack["items"])} items) · <a href="{htmllib.escape(pdf)}" type="application/pdf">PDF</a>'
+                    f' ({len(pack["items"])} items) · <a href="{htmllib.escape(pdf)}" type="application/pdf">PDF'
+                    f'<span class="visually-hidden">: {htmllib.escape(pack["title"])}</span></a>'
                     f'<br><span class="pack-ready__desc">{htmllib.escape(pack["description"])}</span></li>')
     return '<ul class="pack-ready-list">\n' + "\n".join(rows) + "\n</ul>"
 
