@@ -199,8 +199,11 @@
       group.pages.forEach(function (pageId) {
         var page = data.items[pageId];
         var block = el("div", { "class": "pack-page" });
-        block.appendChild(option(pageId, "pack-option--page"));
-        block.appendChild(el("p", { "class": "pack-option__desc" }, page.description));
+        var pageOption = option(pageId, "pack-option--page");
+        var descId = "desc-" + pageId.replace(/[^a-z0-9]+/g, "-");
+        pageOption.querySelector("input").setAttribute("aria-describedby", descId);
+        block.appendChild(pageOption);
+        block.appendChild(el("p", { "class": "pack-option__desc", id: descId }, page.description));
         (page.worksheets || []).forEach(function (sheetId) { block.appendChild(option(sheetId, "pack-option--worksheet")); });
         if ((page.sections || []).length) {
           var details = el("details", { "class": "pack-sections" });
