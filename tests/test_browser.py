@@ -115,7 +115,7 @@ def test_pages_reflow_without_sideways_scrolling(audit):
 
 
 def test_pages_with_figures_are_audited(audit, site):
-    """The figures (scripts/hooks/figures.py) are drawn into their pages: axe checks them on every audited page,
+    """The figures (scripts/markdown/figures.py) are drawn into their pages: axe checks them on every audited page,
     in both schemes and at both widths. Every page that has one is among them."""
     with_figures = [url_path(site, p) for p in content_pages(site) if 'class="guide-figure"' in p.read_text(encoding="utf-8")]
     assert len(with_figures) >= 6, with_figures

@@ -1,4 +1,4 @@
-"""The SVG figures (docs/figures/, drawn into pages by scripts/hooks/figures.py), on a real build.
+"""The SVG figures (docs/figures/, drawn into pages by scripts/markdown/figures.py), on a real build.
 
 Files: at least eight, each at most 10 KB gzipped, real text, a caption and a description, black,
 white and grey only (how they print), nothing that loads or runs. Pages: every figure is placed,

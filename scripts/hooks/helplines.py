@@ -4,9 +4,10 @@ Every helpline number the guide shows comes from that file; this module writes i
 
 - on_pre_build: reads and checks the file (scripts/checks/helplines.py: a bad entry stops the build
   with "includes/helplines.yml:LINE: what is wrong. Fix: ...").
-- on_page_markdown: replaces the shortcode <!-- md:helplines --> (the short form) or
-  <!-- md:helplines show=WHAT region=ID --> with HTML lists. WHAT is one of SHOWS below. A shortcode
-  with another argument stops the build with the page's file and line.
+- render(): the lists the shortcode <!-- md:helplines --> (the short form) or
+  <!-- md:helplines show=WHAT region=ID --> becomes (WHAT is one of SHOWS below); the shortcode is a
+  Python-Markdown extension, scripts/markdown/helplines.py, which stops the build with the page's file
+  and line on another argument.
 - The crisis page (docs/get-help-now.md) is reviewed at least every three months: the build fails if
   its next_review is more than 92 days after reviewed.
 
@@ -255,34 +256,7 @@ def _check_review(page):
             f"next_review to at most {reviewed + dt.timedelta(days=MAX_REVIEW_DAYS)} after it.")
 
 
-def _args(page, match, root: Path) -> tuple[str, str | None]:
-    raw = match.group("args").strip()
-    show, region = "short", None
-    source = page.file.content_string
-    pos = source.find(match.group(0))
-    line = _page_line(page, pos) if pos >= 0 else 1
-    for arg in raw.split():
-        key, _, value = arg.partition("=")
-        if key == "show" and value in SHOWS:
-            show = value
-        elif key == "region" and value in load(root)["regions"]:
-            region = value
-        else:
-            raise PluginError(f"docs/{page.file.src_uri}:{line}: unknown helplines argument '{arg}'. Fix: use "
-                              f"show=one of {', '.join(SHOWS)}, and region=one of "
-                              f"{', '.join(load(root)['regions'])}, or write <!-- md:helplines --> alone.")
-    return show, region
-
-
 def on_page_markdown(markdown, page, config, files):
-    root = _root(config)
     if page.file.src_uri == CRISIS_PAGE:
         _check_review(page)
-    if "md:helplines" not in markdown:
-        return markdown
-
-    def replace(match):
-        show, region = _args(page, match, root)
-        return "\n" + render(root, show, region) + "\n"
-
-    return MARKER.sub(replace, markdown)
+    return markdown  # the shortcode itself is a Markdown extension: scripts/markdown/helplines.py

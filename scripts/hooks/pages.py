@@ -4,8 +4,9 @@ Rules (each stops the build with file:line, what is wrong and the fix):
   before any page is built, every page's front matter (scripts/checks/front_matter.py: the allow-list of
   keys) and content safety in pages, includes, figures and references.bib (scripts/checks/content_safety.py);
   then per page: front matter values, explicit heading ids, the evidence markers, reading level of client pages.
-Furniture: the inference badge, the glossary list, the crisis box on client pages, the data that
-overrides/main.html shows at the foot of a page (review dates, cite this page).
+Furniture: the crisis box on client pages, the data that overrides/main.html shows at the foot of a
+page (review dates, cite this page). The inference badge, the glossary list, figures and helpline lists
+are Python-Markdown extensions (scripts/markdown/).
 """
 from __future__ import annotations
 
@@ -42,12 +43,6 @@ HEADING_ID = re.compile(r"\{[^}]*#([^\s}]+)[^}]*\}\s*$")
 ID_FORM = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ADMONITION = re.compile(r"^\s*(!!!|\?\?\?\+?)\s+([\w-]+)(.*)$")
 EXAMPLE_TITLE = "Illustrative example — not a guideline"
-INFERENCE_TITLE = "Clinical inference: reasoning from the theory, not a finding stated by a cited source"
-# On pages for the public (audience: client) the same marker speaks plainly; the link and its place stay.
-CLIENT_INFERENCE_LABEL = "Our view, not a research finding"
-CLIENT_INFERENCE_TITLE = ("Our view: what we think follows from the research. "
-                          "No study we cite says this directly")
-GLOSSARY_FILE = Path("includes") / "glossary.md"
 # The crisis box on client pages is written by scripts/hooks/helplines.py from includes/helplines.yml (no number
 # is typed here): the emergency numbers, 988, Samaritans, one text line and the Get help now link.
 
@@ -166,59 +161,14 @@ def check_markdown(page, markdown: str):
                                     f'!!! example "{EXAMPLE_TITLE}"')
 
 
-def _relative(page, target: str) -> str:
-    return posixpath.relpath(target, posixpath.dirname(page.file.src_uri) or ".")
-
-
 def _url_relative(page, target: str) -> str:
     return posixpath.relpath(target, page.url.rstrip("/") or ".") + "/"
-
-
-def glossary_terms(root: Path) -> list[tuple[str, str]]:
-    path = root / GLOSSARY_FILE
-    terms: dict[str, tuple[str, str]] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        match = re.match(r"^\*\[([^\]]+)\]:\s*(.+)$", line)
-        if not match:
-            raise PluginError(f"{GLOSSARY_FILE}:{number}: not a glossary line. Fix: write *[term]: definition")
-        term, definition = match.group(1), match.group(2).strip()
-        terms.setdefault(term.casefold(), (term, definition))
-    return sorted(terms.values(), key=lambda t: t[0].casefold())
-
-
-def glossary_html(root: Path) -> str:
-    rows = []
-    for term, definition in glossary_terms(root):
-        slug = re.sub(r"[^a-z0-9]+", "-", term.casefold()).strip("-")
-        rows.append(f'<dt id="{slug}">{htmllib.escape(term)}</dt>\n<dd>{htmllib.escape(definition)}</dd>')
-    return '<dl class="glossary">\n' + "\n".join(rows) + "\n</dl>"
-
-
-def inference_badge(page) -> str:
-    """The inference marker as a link to the legend on /about/. Clinician pages read "inference";
-    client pages read "Our view, not a research finding" in plain words. Both carry the same link,
-    a title, and the explanation as visually hidden text for screen readers."""
-    about = _relative(page, "about.md")
-    if page.meta.get("audience") == "client":
-        label, title, classes = CLIENT_INFERENCE_LABEL, CLIENT_INFERENCE_TITLE, ".evidence-inference .evidence-inference--plain"
-        hidden = ": " + CLIENT_INFERENCE_TITLE.split(": ", 1)[1]
-    else:
-        label, title, classes = "inference", INFERENCE_TITLE, ".evidence-inference"
-        hidden = ": " + INFERENCE_TITLE.split(": ", 1)[1]
-    return (f' [{label}<span class="visually-hidden">{hidden}</span>]'
-            f'({about}#evidence-markers "{title}"){{ {classes} }}')
 
 
 def on_page_markdown(markdown, page, config, files):
     check_front_matter(page)
     check_markdown(page, markdown)
-    markdown = re.sub(r"\s*<!--\s*md:inference\s*-->", inference_badge(page), markdown)
-    if "<!-- md:glossary -->" in markdown:
-        markdown = markdown.replace("<!-- md:glossary -->",
-                                    glossary_html(Path(config.config_file_path).parent))
-    return markdown
+    return markdown  # the markers themselves are Markdown extensions (scripts/markdown/)
 
 
 def _cite_data(page, config):
