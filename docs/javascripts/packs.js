@@ -37,7 +37,7 @@
   // ------------------------------------------------------------------ the link
   function packLink(ids, note) {
     var fragment = "i=" + ids.join(",");
-    if (note) fragment += "&n=" + encodeURIComponent(note);
+    if (note) fragment += "&n=" + encodeURIComponent(note).replace(/%20/g, "+");   // shorter link, smaller QR code
     return data.packs_url + "#" + fragment;
   }
 
@@ -107,6 +107,7 @@
     svg.setAttribute("role", "img");
     svg.setAttribute("aria-label", label);
     svg.setAttribute("shape-rendering", "crispEdges");
+    svg.style.width = Math.max(192, size * 3) + "px";   // at least 3 px a module, so a phone camera reads it
     var bg = document.createElementNS(SVGNS, "rect");
     bg.setAttribute("width", size); bg.setAttribute("height", size); bg.setAttribute("fill", "#fff");
     var path = document.createElementNS(SVGNS, "path");

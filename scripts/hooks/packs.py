@@ -133,8 +133,8 @@ def moved_ids(redirect_maps: dict, items: dict) -> dict[str, str]:
 
 
 def pack_fragment(ids: list[str], note: str) -> str:
-    from urllib.parse import quote
-    return "i=" + ",".join(ids) + ("&n=" + quote(note, safe="") if note else "")
+    from urllib.parse import quote_plus
+    return "i=" + ",".join(ids) + ("&n=" + quote_plus(note, safe="") if note else "")   # as packs.js writes it
 
 
 def pdf_name(pack: dict) -> str:
