@@ -33,7 +33,7 @@ from scripts.hooks import helplines
 AUDIENCES = {
     "client": (["For you"], 2.0),
     "clinician": (["For clinicians"], 1.0),
-    "all": (["For you", "For clinicians"], 1.0),
+    "all": (["For you", "For clinicians"], 0.5),   # home, about, lists; /get-help-now/ sets its own
 }
 CRISIS_DATA = "javascripts/crisis-data.js"
 GET_HELP = "get-help-now.md"
