@@ -25,6 +25,7 @@
   // The site's root, from this script's own address (works at any depth and from file://).
   var script = document.currentScript || document.querySelector('script[src*="javascripts/packs.js"]');
   var siteRoot = script.src.replace(/javascripts\/packs\.js(\?.*)?$/, "");
+  var packsPage = location.href.split("#")[0];   // packs/ on the site, packs.html in the offline copy
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -274,7 +275,7 @@
     if (chosen.length) {
       var link = packLink(chosen, currentNote());
       $("pack-link").value = link;
-      $("pack-open").setAttribute("href", siteRoot + "packs/#" + link.split("#")[1]);
+      $("pack-open").setAttribute("href", packsPage + "#" + link.split("#")[1]);
       var qrHost = $("pack-qr");
       qrHost.textContent = "";
       qrHost.appendChild(qrSvg(link, "QR code of the pack link").svg);

@@ -170,14 +170,20 @@ def on_nav(nav, config, files):
 
 def _relative(page, target: str) -> str:
     """target (a site path; a trailing slash kept) relative to page."""
-    rel = posixpath.relpath(target, page.url.rstrip("/") or ".")
+    base = page.url.rstrip("/") if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
+    rel = posixpath.relpath(target, base or ".")
     return rel + "/" if target.endswith("/") and not rel.endswith("/") else rel
 
 
-def packs_list(page) -> str:
+def _url(files, src: str) -> str:
+    """A page's URL as this build writes it: packs/ on the site, packs.html in the offline copy."""
+    return files.get_file_from_path(src).url
+
+
+def packs_list(page, files) -> str:
     rows = []
     for pack in _STATE["data"]["packs"]:
-        link = _relative(page, "packs/") + "#" + pack_fragment(pack["items"], pack["note"])
+        link = _relative(page, _url(files, PACKS_PAGE)) + "#" + pack_fragment(pack["items"], pack["note"])
         pdf = _relative(page, f"{PDF_DIR}/{pdf_name(pack)}")
         rows.append(f'<li><a class="pack-ready" href="{htmllib.escape(link)}">{htmllib.escape(pack["title"])}</a>'
                     f' ({len(pack["items"])} items) · <a href="{htmllib.escape(pdf)}" type="application/pdf">PDF'
@@ -188,15 +194,18 @@ def packs_list(page) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     if LIST_MARKER in markdown:
-        markdown = markdown.replace(LIST_MARKER, packs_list(page))
+        markdown = markdown.replace(LIST_MARKER, packs_list(page, files))
     for key in ("packs_scripts", "packs_styles"):
         if key in page.meta:
             raise PluginError(f"docs/{page.file.src_uri}: front matter sets '{key}', which only the build may set. "
                               "Fix: remove it (pages load no scripts of their own).")
     if page.file.src_uri == PACKS_PAGE:
         page.meta["packs_scripts"], page.meta["packs_styles"] = list(SCRIPTS), list(STYLES)
-        link = f'<a href="{_relative(page, "get-help-now/")}">Get help now</a>'
+        link = f'<a href="{_relative(page, _url(files, "get-help-now.md"))}">Get help now</a>'
         markdown = markdown.replace(CRISIS_MARKER, helplines.crisis_box_html(_root(config), link))
+        # Links in the page's own HTML blocks, {packs:SRC.md}, written as this build's URLs (the offline
+        # copy has no directory URLs, and MkDocs does not rewrite links inside raw HTML).
+        markdown = re.sub(r"\{packs:([\w/.-]+\.md)\}", lambda m: _relative(page, _url(files, m.group(1))), markdown)
     return markdown
 
 
