@@ -152,3 +152,22 @@ def test_an_abuse_line_without_for_stops_the_build_with_file_and_line(tmp_path):
     message = str(error.value)
     assert message.startswith(f"includes/helplines.yml:{line}: service 'mens-aid-ie' does not say whom it serves"), message
     assert "Fix:" in message
+
+
+def test_book_cover_and_every_handout_name_each_regions_crisis_line(site):
+    import shutil
+    import subprocess
+    if not shutil.which("pdftotext"):
+        pytest.skip("needs poppler-utils")
+    d = data()
+    short = [s for s in d["services"] if s["id"] in d["short"] and s["kind"] == "crisis"]
+    shown = [c["display"] for s in short for c in s["contacts"] if c["type"] in ("call", "text") and not c.get("label")]
+    pdfs = sorted((site / "pdf" / "handouts").glob("*.pdf"))
+    assert len(pdfs) >= 10
+    cover = ["-f", "1", "-l", "1"]
+    for pdf, args in [(site / "pdf" / "belonging-guide.pdf", cover)] + [(p, []) for p in pdfs]:
+        text = " ".join(subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True,
+                                       check=True).stdout.split())
+        for display in shown:
+            assert display in text, f"{pdf.name}: the crisis note lacks {display}"
+        assert "111 in New Zealand (not the UK's NHS 111)" in text, f"{pdf.name}: NZ's 111 not told apart"
