@@ -1,6 +1,6 @@
 """Speed and size figures for The Belonging Guide. Prints a table; never fails on time (exit 0).
 
-Usage: .venv/bin/python -m scripts.tools.bench [--quick] [--sections build,rebuild,reader,pdf,load]
+Usage: .venv/bin/python -m scripts.tools.bench [--quick] [--sections build,rebuild,reader,pdf,load,search]
 
 1. build   - build time of generated sites (N pages x 10 citations, M-entry .bib) without the citation
              plugin (plain), with it and no cache (cold: CITATION_CACHE=0) and with the cache (warm);
@@ -12,6 +12,7 @@ Usage: .venv/bin/python -m scripts.tools.bench [--quick] [--sections build,rebui
 4. pdf     - scripts/build/pdf.py timings.
 5. load    - wrk against nginx (as `make preview`) and against Python's http.server, same URL mix
              (serve.py).
+6. search  - seconds from typing to the first search result on a phone over slow 4G, cold cache (search.py).
 
 Everything runs on throw-away copies in a temp dir; the checkout is only read (the Lighthouse CLI is
 installed once into .cache/lighthouse). --quick runs N=10,100 with M=200 only.
@@ -32,6 +33,7 @@ from scripts.tools.bench.common import SMOKE, build, copy_guide, load, out
 from scripts.tools.bench.pdf import section_pdf
 from scripts.tools.bench.reader import section_reader
 from scripts.tools.bench.rebuild import section_rebuild
+from scripts.tools.bench.search import section_search
 
 
 def guide_site(tmp: Path, site: Path | None) -> Path:
@@ -47,7 +49,7 @@ def guide_site(tmp: Path, site: Path | None) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="N=10,100 and M=200 only")
-    parser.add_argument("--sections", default="build,rebuild,reader,pdf,load")
+    parser.add_argument("--sections", default="build,rebuild,reader,pdf,load,search")
     parser.add_argument("--smoke", action="store_true",
                         help="the smallest case of each section, in seconds (tests/test_bench.py runs it in make test)")
     parser.add_argument("--site", type=Path, help="an already built guide (with PDFs) for reader, pdf and load")
@@ -67,7 +69,8 @@ def main() -> int:
                          ("rebuild", lambda: section_rebuild(tmp, smoke=args.smoke)),
                          ("reader", lambda: section_reader(tmp, site)),
                          ("pdf", lambda: section_pdf(tmp, site, args.smoke)),
-                         ("load", lambda: serve.section_load(tmp, guide_site(tmp, site)))):
+                         ("load", lambda: serve.section_load(tmp, guide_site(tmp, site))),
+                         ("search", lambda: section_search(tmp, guide_site(tmp, site)))):
             if name not in sections:
                 continue
             try:
