@@ -80,7 +80,7 @@ def test_glossary_terms_stay_out_of_links_and_headings(site):
 
 
 def test_glossary_placement_keeps_the_words():
-    import pages
+    from scripts.hooks import pages
     html = ('<p><abbr title="t">Term</abbr> and <a href="x">a <abbr title="t">Term</abbr> link</a></p>'
             '<h2 id="h">The <abbr title="t">Term</abbr><a class="headerlink" href="#h">¶</a></h2>')
     assert pages._place_glossary_terms(html) == (
