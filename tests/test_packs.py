@@ -459,6 +459,8 @@ def test_packs_axe_clean_in_both_schemes_at_both_widths(browser, base):
                     if fragment:
                         page.goto(base + PACKS + "#" + fragment)
                         page.wait_for_selector("#pack-view:not([hidden])")
+                    page.wait_for_timeout(400)   # Material fades the header title in: measure what stays, not the fade
+                    page.evaluate("() => document.getAnimations().forEach(a => { try { a.finish(); } catch (e) {} })")
                     page.evaluate(START_AXE, opts)
                     for v in page.evaluate("() => window.__axe"):
                         violations.append(f"{name} {scheme} {width}px: {v['id']}: {v['help']} {v['nodes']}")
