@@ -70,6 +70,8 @@ def check_text(text: str, name: str, markdown: bool = False) -> list[str]:
                          "Fix: remove it; link to the page instead ([title](https://...)), which readers can follow."))
     for match in TAG.finditer(text):
         tag = match.group(1).lower()
+        if FORBIDDEN_TAG.match(match.group(0)):
+            continue  # reported above, whatever it loads
         where = _line(text, match.start())
         for attribute in ATTRIBUTE.finditer(match.group(2) or ""):
             name_, raw = attribute.group(1).lower(), attribute.group(2) or ""
