@@ -331,10 +331,6 @@
     } else {
       pdfButton.addEventListener("click", makePdf);
     }
-    root.querySelectorAll(".pack-ready").forEach(function (link) {
-      // Ready-made packs open here as pack views; on a page without this script they are plain links.
-      link.addEventListener("click", function () { setTimeout(route, 0); });
-    });
     update();
   }
 
