@@ -21,10 +21,19 @@ PROJECT_FILES = ("mkdocs.yml", "docs", "overrides", "scripts", "includes", "refe
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
-def mkdocs_build(project: Path, out: Path, env: dict | None = None, extra: tuple = ()) -> subprocess.CompletedProcess:
+# `make site` in a network namespace with only loopback, when the machine allows one (root): the session's
+# build proves the pages, PDFs and bundle need no network (tests/test_foundation.py reads its log).
+OFFLINE = ["unshare", "-n", "--"] if shutil.which("unshare") and subprocess.run(
+    ["unshare", "-n", "true"], capture_output=True).returncode == 0 else []
+SITE_STEPS = ("pdf", "worksheets", "packs", "offline")  # `make site`'s steps after MkDocs, but hosting (test_hosting)
+
+
+def mkdocs_build(project: Path, out: Path, env: dict | None = None, extra: tuple = (),
+                 tool: str = "mkdocs", prefix: list | tuple = ()) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [PY, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(project / "mkdocs.yml"), "-d", str(out), *extra],
-        cwd=project, env={**ENV, **(env or {})}, capture_output=True, text=True, timeout=600,
+        [*prefix, PY, "-m", tool, "build", "--strict", "--clean", "-f", str(project / "mkdocs.yml"), "-d", str(out),
+         *extra],
+        cwd=project, env={**ENV, **(env or {})}, capture_output=True, text=True, timeout=900,
     )
 
 
@@ -41,14 +50,31 @@ def copy_project(dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The guide as `make site` builds it: pages, PDFs and the offline bundle."""
+    """The guide as `make site` builds it (pages, PDFs, worksheets, packs, the offline bundle), without a
+    network when the machine allows (OFFLINE): the one build of the guide that every suite shares.
+    Its log is site/../build.log."""
     out = tmp_path_factory.mktemp("site") / "site"
-    result = mkdocs_build(ROOT, out)
+    log = [f"offline: {' '.join(OFFLINE) or 'no (unshare -n not permitted)'}"]
+    result = mkdocs_build(ROOT, out, prefix=OFFLINE)
+    log.append(result.stdout + result.stderr)
     assert result.returncode == 0, result.stdout + result.stderr
-    for step in ("pdf", "worksheets", "packs", "offline"):  # as `make site` runs them (hosting: tests/test_hosting.py)
-        done = subprocess.run([PY, "-m", f"scripts.build.{step}", str(out)], cwd=ROOT, env=ENV,
+    for step in SITE_STEPS:
+        done = subprocess.run([*OFFLINE, PY, "-m", f"scripts.build.{step}", str(out)], cwd=ROOT, env=ENV,
                               capture_output=True, text=True, timeout=900)
+        log.append(f"{step}: " + done.stdout + done.stderr)
         assert done.returncode == 0, done.stdout + done.stderr
+    (out.parent / "build.log").write_text("\n".join(log), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="session")
+def second_build(tmp_path_factory) -> Path:
+    """The guide built a second time, by ProperDocs 1.6.7 (the maintained fork of MkDocs 1.x): the one
+    second build, for test_properdocs (the same pages as MkDocs writes) and test_two_builds_are_identical."""
+    pytest.importorskip("properdocs")
+    out = tmp_path_factory.mktemp("properdocs") / "site"
+    result = mkdocs_build(ROOT, out, tool="properdocs")
+    assert result.returncode == 0, result.stdout + result.stderr
     return out
 
 
