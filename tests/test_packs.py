@@ -514,3 +514,23 @@ def test_share_this_page_shows_the_page_qr_code(browser, base, mode):
         assert watch.take() == []
     finally:
         context.close()
+
+
+def test_a_section_permalink_copies_the_sections_published_link(browser, base):
+    from browsing import GUIDE_PAGE, STUB
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(f"window.__mode = 'copy'; ({STUB})();")
+    try:
+        page = context.new_page()
+        watch = Watch(page, base)
+        page.goto(base + GUIDE_PAGE)
+        heading = page.locator("article h2[id]").first
+        anchor = heading.get_attribute("id")
+        heading.locator("a.headerlink").click(force=True)
+        page.wait_for_function("() => window.__shared.length > 0")
+        canonical = page.evaluate("() => document.querySelector('link[rel=canonical]').href")
+        assert page.evaluate("() => window.__shared[0]") == ["copy", canonical + "#" + anchor]
+        assert "Link to this section copied" in page.locator(".share-status").inner_text()
+        assert watch.take() == []
+    finally:
+        context.close()

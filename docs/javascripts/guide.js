@@ -42,6 +42,15 @@ document.addEventListener("click", function (event) {
       window.prompt("Copy this link:", url);
     }
   });
+  // Each heading's permalink (Material's toc permalink, titled "Copy link to this section") copies the
+  // section's published link too, and says so under Share this page (what else the click does is Material's).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("article a.headerlink");
+    if (!link || !navigator.clipboard || !navigator.clipboard.writeText) return;
+    var url = button.getAttribute("data-share-url") + link.getAttribute("href");
+    navigator.clipboard.writeText(url).then(function () { say("Link to this section copied: " + url); },
+                                            function () {});
+  });
 })();
 
 // Escape dismisses any open tooltip without moving focus or the pointer (WCAG 1.4.13). It stays
