@@ -3,7 +3,7 @@
 Each page is in the nav under "For clinicians" right after "Assessment and interventions", cites at
 least eight distinct references (distinct `fn:ref-` footnotes that the text actually points to), links
 to /get-help-now/ and to the other page; the measurement table has at least ten instrument rows, each
-with its own citation and a reliability cell that gives a figure or says "see source"."""
+with its own citation and a cited reliability cell, and no cell defers to the source (issue 23)."""
 from __future__ import annotations
 
 import re
@@ -14,7 +14,7 @@ import yaml
 from conftest import ROOT, article
 
 PAGES = {
-    "suicide-risk-and-thwarted-belonging": "Risk: thwarted belongingness and suicide",
+    "suicide-risk-and-thwarted-belonging": "Risk: thwarted belongingness, suicide and harm to others",
     "measuring-belonging-and-loneliness": "Measuring belonging and loneliness",
 }
 MIN_CITATIONS = 8
@@ -62,12 +62,16 @@ def test_page_links_to_help_and_to_the_other_page(site, slug):
 
 
 def test_measurement_table_rows_each_cited_with_sourced_reliability(site):
+    """Issue 23: the instruments table gives, for every row, items and format, reliability, norms or
+    cut-offs and how to obtain it, each cell complete and cited where it states a fact; no cell defers to
+    the source ("see source", "as set out in"). What each instrument does not measure, and when to use it,
+    is the next table (#uses-table), one row per instrument."""
     page = article(site / "clinicians" / "measuring-belonging-and-loneliness" / "index.html")
     heading = page.find(id="instruments-table")
     assert heading is not None, "the #instruments-table section is missing"
     table = heading.find_next("table")
     header = [th.get_text(" ", strip=True).lower() for th in table.select("thead th")]
-    for column in ("instrument", "construct", "items", "reliability", "does not measure", "when to use"):
+    for column in ("instrument", "items", "reliability", "norms", "obtaining"):
         assert any(column in h for h in header), (column, header)
     reliability = next(i for i, h in enumerate(header) if "reliability" in h)
     rows = table.select("tbody tr")
@@ -76,12 +80,23 @@ def test_measurement_table_rows_each_cited_with_sourced_reliability(site):
     row_keys = []
     for row in rows:
         cells = row.find_all("td")
+        name = cells[0].get_text(" ", strip=True)
         keys = {a["href"].removeprefix("#fn:ref-") for a in cells[0].select("a[href^='#fn:ref-']")}
-        assert keys and keys <= listed, (cells[0].get_text(" ", strip=True), keys)
+        assert keys and keys <= listed, (name, keys)
         row_keys.append(frozenset(keys))
-        text = cells[reliability].get_text(" ", strip=True)
-        assert re.search(r"see source|\.\d{2}", text, re.I), (cells[0].get_text(" ", strip=True), text)
+        assert len(cells) == len(header) and all(c.get_text(strip=True) for c in cells), name
+        for cell in cells:
+            assert not re.search(r"see source|as set out in", cell.get_text(" "), re.I), (name, cell.get_text(" "))
+        assert cells[reliability].select("a[href^='#fn:ref-']"), (name, "reliability cell without a citation")
+        assert re.search(r"\d", cells[1].get_text(" ")), (name, "items cell without an item count or range")
     assert len(set(row_keys)) == len(rows), "two rows cite the same source for different instruments"
+    uses = page.find(id="uses-table")
+    assert uses is not None, "the #uses-table section is missing"
+    second = uses.find_next("table")
+    header = [th.get_text(" ", strip=True).lower() for th in second.select("thead th")]
+    for column in ("instrument", "measures", "does not measure", "when to use"):
+        assert any(column in h for h in header), (column, header)
+    assert len(second.select("tbody tr")) == len(rows)
 
 
 def test_risk_page_points_away_from_prediction(site):
