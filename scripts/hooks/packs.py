@@ -206,6 +206,7 @@ def on_page_markdown(markdown, page, config, files):
         # Links in the page's own HTML blocks, {packs:SRC.md}, written as this build's URLs (the offline
         # copy has no directory URLs, and MkDocs does not rewrite links inside raw HTML).
         markdown = re.sub(r"\{packs:([\w/.-]+\.md)\}", lambda m: _relative(page, _url(files, m.group(1))), markdown)
+        markdown = markdown.replace("{packs:note-limit}", str(LIMITS["note"]))
     return markdown
 
 
