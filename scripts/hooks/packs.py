@@ -280,6 +280,6 @@ def on_post_build(config):
         raise PluginError(str(error)) from None
     target = Path(config.site_dir) / CATALOGUE
     target.parent.mkdir(parents=True, exist_ok=True)
-    body = json.dumps(data, ensure_ascii=True, indent=1, sort_keys=True).replace("</", "<\\/")
+    body = json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
     target.write_text("// Written by scripts/hooks/packs.py at build time. Do not edit.\n"
                       f"window.BELONGING_PACKS = {body};\n", encoding="utf-8")
