@@ -597,10 +597,29 @@
   }
 
   // ------------------------------------------------------------------ start
-  function route() {
-    var hash = location.hash;
-    if (/^#(.*&)?[in]=/.test(hash)) showPack(parseFragment(hash));
-    else showBuilder();
+  // The pack lives in the address's #fragment, so a reload or a bookmark keeps it. Material's
+  // navigation.tracking rewrites the fragment as the reader scrolls (history.replaceState, to the nearest
+  // heading or to none); on this page, while a pack is shown, such a rewrite keeps the pack's fragment.
+  var viewHash = "";
+  var replaceState = history.replaceState;
+  history.replaceState = function (state, title, url) {
+    if (viewHash && url !== undefined && url !== null) {
+      var next = new URL(String(url), location.href);
+      if (next.pathname === location.pathname && next.hash !== viewHash) { next.hash = viewHash; url = next.href; }
+    }
+    return replaceState.call(history, state, title, url);
+  };
+
+  // On hashchange, the fragment from the event: Material's navigation.tracking may already have rewritten
+  // the address (it drops the hash at the top of a page) by the time the event is handled.
+  function route(event) {
+    var hash = event && event.newURL ? new URL(event.newURL).hash : location.hash;
+    if (/^#(.*&)?[in]=/.test(hash)) {
+      viewHash = hash;
+      if (location.hash !== hash) history.replaceState(null, "", hash);   // put back what tracking took
+      showPack(parseFragment(hash));
+    }
+    else { viewHash = ""; showBuilder(); }
   }
 
   root.classList.add("packs--ready");
@@ -609,6 +628,7 @@
   window.addEventListener("hashchange", route);
   $("pack-view-make").addEventListener("click", function (event) {
     event.preventDefault();
+    viewHash = "";
     history.pushState(null, "", location.pathname + location.search);
     showBuilder();
     $("your-pack").focus();
