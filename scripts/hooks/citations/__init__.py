@@ -9,7 +9,7 @@ the hook (mkdocs.yml lists it); the work is in
   then formats every citation block (batch.batch_format). What lives as long as the build (the parsed
   .bib, the cache) is kept out of the garbage collector's passes (gc.freeze) until it ends; under
   `mkdocs build` until the process exits, which then has no cycles of ~100,000 objects to collect.
-- on_page_markdown (after the plugin): on client pages, citations as numbers only (audience.py);
+- on_page_markdown (after the plugin): on client pages and /get-help-now/, citations as numbers only (audience.py);
   reference lists in APA order (alphabetical), not citation or .bib order, each reference followed by
   its evidence (design and size) where the .bib gives it; <!-- md:bibliography --> becomes the full
   bibliography.
@@ -36,6 +36,7 @@ from scripts.hooks.citations.bibdata import (  # noqa: F401  (entry_texts: tests
     STATS, bibtex_plugin, apa_csl_path, check_all_cited, entry_texts, prepare)
 from scripts.hooks.citations.audience import evidence_html, numbers_only
 from scripts.hooks.citations.render import PrerenderedReferences
+from scripts.hooks.helplines import CRISIS_PAGE
 
 log = logging.getLogger("mkdocs.hooks.citations")
 
@@ -103,8 +104,9 @@ def on_page_markdown(markdown, page, config, files):
     if FULL_BIB in markdown:
         markdown = markdown.replace(FULL_BIB, full_bibliography(bibtex_plugin(config).registry))
     registry = bibtex_plugin(config).registry
-    # Client pages cite with the number alone (audience.py); clinician pages keep author-year.
-    if page.meta.get("audience") == "client":
+    # Client pages and the crisis page cite with the number alone (audience.py); clinician pages keep
+    # author-year.
+    if page.meta.get("audience") == "client" or page.file.src_uri == CRISIS_PAGE:
         markdown = numbers_only(markdown, page.file.content_string, registry)
     # Footnote definitions in APA order; Python-Markdown numbers footnotes in definition order. Each ends
     # with its evidence (design and size), if the .bib gives it.
