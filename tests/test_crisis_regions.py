@@ -94,6 +94,9 @@ def test_region_chooser_links_every_country(site):
         target = page.select_one(f"#{anchor}")
         assert target is not None, f"#{anchor} has no target"
         assert name in target.get_text(" "), f"#{anchor} does not start with {name}'s lines"
+    # a reader from anywhere else is one tap from the directory of other countries' lines
+    assert links.get("#anywhere-else") == "Anywhere else", links
+    assert page.select_one("#anywhere-else ~ .helplines, #anywhere-else ~ ul"), "no directory after #anywhere-else"
 
 
 @pytest.mark.parametrize("anchor", ["scotland", "new-zealand", "england"])
