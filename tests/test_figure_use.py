@@ -18,6 +18,14 @@ ISSUE_22 = {
     "grief-back-and-forth": ("guide/grief-and-belonging/index.html", "Facing"),
     "which-help-fits": ("guide/getting-support/index.html", "your GP or family doctor"),
     "which-line-is-for-me": ("get-help-now/index.html", "A line for young people"),
+    # the older figures, which both PEMAT-P raters (2026-12-06) marked down on item 25 until their pages
+    # said how to use them
+    "two-part-requirement": ("guide/index.html", "A stable, caring bond"),
+    "fitting-in-vs-belonging": ("guide/belonging-vs-fitting-in/index.html", "as you are"),
+    "sociometer": ("guide/when-belonging-feels-hard/index.html", "How valued you feel"),
+    "loneliness-loop": ("guide/when-belonging-feels-hard/index.html", "One small step"),
+    "reconnection-steps": ("guide/reconnecting-after-rejection/index.html", "Start with a small hello"),
+    "circles-of-closeness": ("guide/myths-about-belonging/index.html", "care both ways"),
 }
 
 
