@@ -265,6 +265,8 @@ def test_malformed_helplines_entry_fails_with_file_and_line(project, breaker):
 @pytest.mark.parametrize("marker, message", [
     ("<!-- md:helpline -->", "unknown marker"),
     ("<!-- md:helplines show=everything -->", "unknown helplines argument 'show=everything'"),
+    ("<!-- md:helplines ids=galop,no-such-line -->", "unknown helpline id 'no-such-line'"),
+    ("<!-- md:helplines ids=galop show=crisis -->", "unknown helplines argument"),
     ("<!-- md:glossary show=crisis -->", "unknown marker"),
 ])
 def test_unknown_shortcodes_still_fail(project, marker, message):
@@ -276,3 +278,21 @@ def test_unknown_shortcodes_still_fail(project, marker, message):
     assert result.returncode != 0
     line = line_of(page, marker)
     assert f"docs/index.md:{line}: {message}" in result.stderr, result.stderr[-2000:]
+
+
+def test_helplines_by_id_in_the_pages_order_with_every_contact():
+    """<!-- md:helplines ids=a,b -->: the named services from the data file, in that order (the LGBTQ+ lines
+    on "When you are left out for who you are"), each with where it serves and tap-to-call links."""
+    import markdown
+    from bs4 import BeautifulSoup
+
+    services = {s["id"]: s for s in yaml.safe_load(DATA.read_text(encoding="utf-8"))["services"]}
+    ids = ["trevor-project", "switchboard-lgbt"]
+    html = markdown.Markdown(extensions=["scripts.markdown.helplines"]).convert(
+        f"Lines:\n\n<!-- md:helplines ids={','.join(ids)} -->\n")
+    items = BeautifulSoup(html, "html.parser").select("ul.helplines--ids > li")
+    assert [li.strong.get_text() for li in items] == [services[i]["name"] for i in ids]
+    for li, ident in zip(items, ids):
+        dials = [c["dial"] for c in services[ident]["contacts"] if c["type"] == "call"]
+        assert [a["href"] for a in li.select('a[href^="tel:"]')] == [f"tel:{d}" for d in dials]
+

@@ -4,8 +4,9 @@ Every helpline number the guide shows comes from that file; this module writes i
 
 - on_pre_build: reads and checks the file (scripts/checks/helplines.py: a bad entry stops the build
   with "includes/helplines.yml:LINE: what is wrong. Fix: ...").
-- render(): the lists the shortcode <!-- md:helplines --> (the short form) or
-  <!-- md:helplines show=WHAT region=ID --> becomes (WHAT is one of SHOWS below); the shortcode is a
+- render(): the lists the shortcode <!-- md:helplines --> (the short form),
+  <!-- md:helplines show=WHAT region=ID --> (WHAT is one of SHOWS below) or
+  <!-- md:helplines ids=ID,ID --> (those services, in that order) becomes; the shortcode is a
   Python-Markdown extension, scripts/markdown/helplines.py, which stops the build with the page's file
   and line on another argument.
 - The crisis page (docs/get-help-now.md) is reviewed at least every three months: the build fails if
@@ -180,8 +181,11 @@ def _emergency_list(data: dict, region_filter: str | None) -> str:
     return '<ul class="helplines helplines--emergency">\n' + "\n".join(items) + "\n</ul>"
 
 
-def render(root: Path, show: str = "short", region: str | None = None) -> str:
+def render(root: Path, show: str = "short", region: str | None = None, ids: list[str] | None = None) -> str:
     data = load(root)
+    if ids:  # named services, in the page's order, each with where it serves and all its contacts
+        items = [_service_item(data, data["services"][ident]) for ident in ids]
+        return '<ul class="helplines helplines--ids">\n' + "\n".join(items) + "\n</ul>"
     if show == "short":
         return short_html(root)
     if show == "checked":

@@ -35,7 +35,7 @@ AUDIENCES = ("client", "clinician", "all")
 MAX_GRADE = 6.0  # Flesch-Kincaid, client pages (NIH/AMA advise grade 6 or lower for the public)
 MAX_SENTENCE = 20.0
 READING_GATE_ALSO = ("index.md", "get-help-now.md")  # audience: all, but read by anyone first
-SHORTCODE = re.compile(r"<!--\s*md:(\w+)((?:\s+[\w-]+=[\w-]+)*)\s*-->")  # arguments (key=value): md:helplines only
+SHORTCODE = re.compile(r"<!--\s*md:(\w+)((?:\s+[\w-]+=[\w,-]+)*)\s*-->")  # arguments (key=value[,value]): md:helplines only
 SHORTCODES = ("inference", "glossary", "bibliography", "helplines", "regions")  # regions: scripts/hooks/trust.py
 NEAR_SHORTCODE = re.compile(r"<!--\s*(md\b|md:|inference|glossary|bibliography|helplines)", re.I)
 HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*$")
