@@ -1,7 +1,8 @@
 """The benchmark cannot silently break: `python -m scripts.tools.bench --smoke` runs the smallest case of
 every section (a 10-page generated site plain, cold and warm; one rebuild under `mkdocs serve`; the
-reader's bytes; one handout PDF; a second of wrk through nginx) on the session's build, and each
-section must print a figure and no error. `make bench` prints the real figures."""
+reader's bytes; one handout PDF; a second of wrk through nginx; one cold search a page over slow 4G) on
+the session's build, and each section must print a figure and no error. `make bench` prints the real
+figures."""
 from __future__ import annotations
 
 import re
@@ -9,7 +10,7 @@ import subprocess
 
 from conftest import ENV, PY, ROOT
 
-SECTIONS = ("1. Build", "2. Rebuild", "3. Reader", "4. PDF", "5. Load")
+SECTIONS = ("1. Build", "2. Rebuild", "3. Reader", "4. PDF", "5. Load", "6. Search")
 FIGURE = re.compile(r"\d\s?(s|KB|ms|req/s)\b")
 FAILURE = re.compile(r"ERROR|FAILED|Traceback|not run|did not start|no rebuild seen|browser failed|n/a")
 

@@ -59,12 +59,14 @@ def section_search(tmp: Path, site: Path | None) -> None:
 
     server, base = serve_dir(site)
     runs = 1 if SMOKE["on"] else RUNS
+    pages = dict(list(PAGES.items())[:1]) if SMOKE["on"] else PAGES  # smoke: one page, typing at load
+    waits = (0.0,) if SMOKE["on"] else (0.0, 3.0)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_FLAGS)
             try:
-                for label, path in PAGES.items():
-                    for wait in (0.0, 3.0):
+                for label, path in pages.items():
+                    for wait in waits:
                         times = [first_result(browser, base + path, wait) for _ in range(runs)]
                         median = statistics.median(times)
                         when = "at load" if not wait else f"{wait:.0f} s after load"
