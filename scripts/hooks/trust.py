@@ -128,7 +128,8 @@ def feedback_email(config) -> str:
                           "extra.feedback.email is missing or not an email address. Fix: set it to the one address "
                           "where feedback is read.")
     site_host = urlsplit(str(config.site_url or "")).hostname or ""
-    if not is_example_host(site_host) and is_example_host(email.rsplit("@", 1)[1]):
+    local = site_host in ("localhost", "127.0.0.1", "::1")  # `make serve` previews on the loopback: not publishing
+    if not local and not is_example_host(site_host) and is_example_host(email.rsplit("@", 1)[1]):
         raise PluginError(f"mkdocs.yml:{_line(Path(config.config_file_path).read_text(encoding='utf-8'), 'email:')}: "
                           f"extra.feedback.email is still the example address {email}, but this build publishes to "
                           f"{site_host}. Fix: set it to the real address where feedback is read (and answered as "
