@@ -123,7 +123,12 @@ def test_new_page_in_nav_manifest_and_handouts(site):
     body = article(site / "guide" / NEW_PAGE / "index.html")
     assert "Try this" in [t.get_text(strip=True) for t in body.select(".admonition-title")]
     assert body.select_one('a[href$="worksheets/#fitting-in-or-belonging"]'), "no worksheet link"
-    assert body.select_one('a[href*="get-help-now/#helpline-trevor-project"]'), "no LGBTQ+ line for the US"
+    # the LGBTQ+ lines, written from includes/helplines.yml by <!-- md:helplines ids=... -->, tap to call
+    lines = body.select_one("#lgbtq-lines ~ ul.helplines--ids")
+    assert lines is not None, "no LGBTQ+ lines from the data file"
+    names = [li.strong.get_text() for li in lines.select("li")]
+    assert "The Trevor Project" in names and any(n.startswith("Switchboard LGBT+") for n in names), names
+    assert all(li.select_one('a[href^="tel:"]') for li in lines.select("li")), "a line without tap-to-call"
     assert body.select_one(".crisis-help"), "no crisis box"
     # the linked lines exist on Get help now, built from includes/helplines.yml
     help_page = soup(site / "get-help-now" / "index.html")
