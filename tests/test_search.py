@@ -132,3 +132,42 @@ def test_search_finds_what_readers_type(browser, base_url):
             if expected not in paths[:3]:
                 misses.append(f"{query!r}: expected /{expected} in the top three, got {paths[:5]}")
         assert not misses, "\n".join(misses)
+
+
+# The index loads when the reader goes to search (docs/javascripts/search-on-demand.js), not with the page.
+
+def index_requests(requests: list[str]) -> list[str]:
+    return [u for u in requests if u.split("?")[0].endswith("/search/search_index.json")]
+
+
+@pytest.mark.parametrize("how", ["tap", "slash key"])
+def test_the_index_loads_only_when_the_reader_goes_to_search(browser, base_url, how):
+    width = 375 if how == "tap" else 1280
+    ctx = browser.new_context(viewport={"width": width, "height": 800}, has_touch=how == "tap")
+    try:
+        page = ctx.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(base_url + "guide/why-rejection-hurts/", wait_until="networkidle")
+        page.wait_for_timeout(500)
+        assert not index_requests(requests), "the page fetched the search index before the reader went to search"
+        if how == "tap":
+            page.locator("label.md-header__button[for='__search']").first.tap()
+        else:
+            page.keyboard.press("/")
+        page.locator("input.md-search__input").type("lonely", delay=20)
+        page.wait_for_selector(".md-search-result__item", timeout=15_000)
+        assert len(index_requests(requests)) == 1, requests
+    finally:
+        ctx.close()
+
+
+def test_a_search_link_loads_the_index_at_once(browser, base_url):
+    """A shared search link (?q=) shows its results without a tap."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = ctx.new_page()
+        page.goto(base_url + "?q=lonely")
+        page.wait_for_selector(".md-search-result__item", timeout=15_000)
+    finally:
+        ctx.close()
