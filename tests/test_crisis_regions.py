@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, article, content_pages
+from conftest import ROOT, article, content_pages
 
 DATA = ROOT / "includes" / "helplines.yml"
 
@@ -100,32 +100,29 @@ def test_region_chooser_links_every_country(site):
 
 
 @pytest.mark.parametrize("anchor", ["scotland", "new-zealand", "england"])
-def test_region_anchor_without_javascript_shows_that_country_first(site, anchor):
-    from playwright.sync_api import sync_playwright
+def test_region_anchor_without_javascript_shows_that_country_first(site, browser, anchor):
     d = data()
     rid = {"us": "united-states"}.get(anchor, anchor)
     name = CHOOSER[anchor]
     url = (site / "get-help-now" / "index.html").as_uri() + f"#{anchor}"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
-            page = context.new_page()
-            page.goto(url)
-            target = page.locator(f"#{anchor}")
-            box = target.bounding_box()
-            assert box is not None and 0 <= box["y"] < 200, f"#{anchor} is not at the top of the screen: {box}"
-            heading = target.locator("h2, h3, .helplines-region__name").first.inner_text()
-            assert name in heading, heading
-            # The first phone link below the target is one of this region's own crisis lines.
-            first = target.locator('a[href^="tel:"], a[href^="sms:"]').first.get_attribute("href")
-            digits = re.sub(r"\D", "", first.split(":", 1)[1].split("?", 1)[0])
-            own = crisis_dials(d, rid) | {c["dial"] for s in d["services"] if s["kind"] == "emergency"
-                                          and rid in s["regions"] for c in s["contacts"]}
-            assert digits in own, f"#{anchor}: first line {first} is not {name}'s"
-            assert not context.cookies(), "the chooser stored a cookie"
-        finally:
-            browser.close()
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        target = page.locator(f"#{anchor}")
+        box = target.bounding_box()
+        assert box is not None and 0 <= box["y"] < 200, f"#{anchor} is not at the top of the screen: {box}"
+        heading = target.locator("h2, h3, .helplines-region__name").first.inner_text()
+        assert name in heading, heading
+        # The first phone link below the target is one of this region's own crisis lines.
+        first = target.locator('a[href^="tel:"], a[href^="sms:"]').first.get_attribute("href")
+        digits = re.sub(r"\D", "", first.split(":", 1)[1].split("?", 1)[0])
+        own = crisis_dials(d, rid) | {c["dial"] for s in d["services"] if s["kind"] == "emergency"
+                                      and rid in s["regions"] for c in s["contacts"]}
+        assert digits in own, f"#{anchor}: first line {first} is not {name}'s"
+        assert not context.cookies(), "the chooser stored a cookie"
+    finally:
+        context.close()
 
 
 # ---------------------------------------------------------------- whom each abuse line serves
