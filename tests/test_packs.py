@@ -1,58 +1,28 @@
 """Reading packs (/packs/, issue 26) on a real build: the catalogue the hook writes, a pack made and
-opened in Chromium through real nginx with the production CSP, the PDF merged in the browser (pdfinfo,
-pdftotext, pypdf), crafted and stale links, the ready-made packs' PDFs, the data file's checks, the
-offline copy, and the pack page's reading level."""
+opened in Chromium through real nginx with the production CSP, crafted and stale links, the data file's
+checks, the offline copy, the pack page's reading level and axe. The PDFs: test_pack_pdfs."""
 from __future__ import annotations
 
-import io
-import json
 import re
-import subprocess
-import time
 import urllib.parse
 import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
-from pypdf import PdfReader, PdfWriter
 
 from browsing import Watch
 from conftest import ROOT, mkdocs_build, soup
 
+from scripts.build.packs import catalogue
 from scripts.checks import readability
 from scripts.hooks import packs as packs_hook
 
 PACKS = "packs/"
-BENCH = Path("/tmp/team/packs/bench.txt")
-
-
-def catalogue(site: Path) -> dict:
-    text = (site / packs_hook.CATALOGUE).read_text(encoding="utf-8")
-    return json.loads(text.split("=", 1)[1].strip().rstrip(";"))
-
-
-def pdf_pages(path: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-
-
-def pdf_text(path: Path, first: int, last: int) -> str:
-    return subprocess.run(["pdftotext", "-f", str(first), "-l", str(last), str(path), "-"],
-                          capture_output=True, text=True, check=True).stdout
 
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
-
-
-def expected_parts(data: dict, ids: list[str]) -> list[str]:
-    out: list[str] = []
-    for item in ids:
-        pdf = data["items"][item]["pdf"]
-        if pdf and pdf not in out:
-            out.append(pdf)
-    return out
 
 
 NO_STORAGE = """async () => ({
@@ -226,73 +196,6 @@ def test_keyboard_builds_a_pack(browser, base):
         context.close()
 
 
-TEN = ["guide/why-rejection-hurts", "worksheets~when-rejection-stings", "guide/reconnecting-after-rejection",
-       "worksheets~my-reconnection-plan", "guide/building-belonging", "worksheets~one-small-step",
-       "guide/starting-somewhere-new", "worksheets~a-hard-moment-when-new", "guide/getting-support",
-       "clinicians/treatment-planning"]
-
-
-def make_pdf(page, tmp_path: Path) -> Path:
-    page.locator("#pack-pdf").click()
-    page.wait_for_selector("#pack-pdf-download:not([hidden])", timeout=120_000)
-    with page.expect_download() as download:
-        page.locator("#pack-pdf-download").click()
-    target = tmp_path / download.value.suggested_filename
-    download.value.save_as(target)
-    return target
-
-
-def test_the_merged_pdf_has_the_cover_and_every_page_and_fields_still_fill(browser, base, site, tmp_path):
-    data = catalogue(site)
-    context, page, watch = open_builder(browser, base, width=375)
-    try:
-        cdp = context.new_cdp_session(page)
-        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})   # a mid-range phone
-        choose(page, TEN)
-        note = "Bring the reconnection plan next week."
-        page.locator("#pack-note").fill(note)
-        started = time.monotonic()
-        target = make_pdf(page, tmp_path)
-        wall = time.monotonic() - started
-        in_page_ms = int(page.get_attribute("#packs", "data-pdf-ms"))
-        assert target.name.startswith("belonging-guide-pack-") and target.suffix == ".pdf"
-        assert watch.take() == []
-        assert_nothing_kept(page)
-    finally:
-        context.close()
-    parts = expected_parts(data, TEN)
-    assert len(parts) == 10
-    counts = [pdf_pages(site / p) for p in parts]
-    assert pdf_pages(target) == 1 + sum(counts)
-    cover = squash(pdf_text(target, 1, 1))
-    assert data["cover"]["title"] in cover and note in cover and data["cover"]["contents"] in cover
-    start = 2
-    for item, part, count in zip(TEN, parts, counts):
-        title = data["items"][item]["title"]
-        assert f"{title} (page {start})" in cover, (title, start, cover)
-        own = squash(pdf_text(site / part, 1, 1))[:120]
-        assert squash(pdf_text(target, start, start))[:120] == own, part
-        start += count
-    assert "If you are in crisis" in cover and "116 123" in cover   # the crisis box, from helplines.yml
-    reader = PdfReader(target)
-    fields = reader.get_fields()
-    sheets = [i for i in TEN if i.startswith("worksheets~")]
-    assert len({name.split("-", 1)[0] for name in fields}) == len(sheets), sorted(fields)
-    name = next(n for n in fields if n.endswith("-what-happened"))
-    writer = PdfWriter(clone_from=reader)
-    writer.update_page_form_field_values(None, {name: "Filled in after the merge"}, auto_regenerate=False)
-    filled = io.BytesIO()
-    writer.write(filled)
-    assert PdfReader(filled).get_fields()[name]["/V"] == "Filled in after the merge"
-    size = target.stat().st_size
-    BENCH.parent.mkdir(parents=True, exist_ok=True)
-    with BENCH.open("a", encoding="utf-8") as out:
-        out.write(f"{time.strftime('%H:%M:%S')} 10-item pack PDF, 375 px Chromium, CPU throttled x4: "
-                  f"{in_page_ms} ms in page ({wall:.1f} s click to download), {pdf_pages(target)} pages, "
-                  f"{size / 1024:.0f} KB\n")
-    assert size < 20 * 1024 * 1024
-
-
 def crafted_view(browser, base, fragment: str):
     context = browser.new_context(viewport={"width": 375, "height": 740})
     context.add_init_script("""window.__ran = false; window.alert = () => { window.__ran = true; };
@@ -378,42 +281,6 @@ def test_pack_view_reads_at_grade_six(browser, base, site):
         context.close()
 
 
-# ---------------------------------------------------------------- ready-made packs
-
-def test_ready_made_packs_have_pdfs_with_the_right_pages(site):
-    data = catalogue(site)
-    listed = yaml.safe_load((ROOT / "includes" / "packs.yml").read_text(encoding="utf-8"))["packs"]
-    assert len(listed) == 5 and [p["slug"] for p in data["packs"]] == [p["slug"] for p in listed]
-    for pack in data["packs"]:
-        target = site / pack["pdf"]
-        parts = expected_parts(data, pack["items"])
-        counts = [pdf_pages(site / p) for p in parts]
-        assert pdf_pages(target) == 1 + sum(counts), pack["slug"]
-        cover = squash(pdf_text(target, 1, 1))
-        assert squash(pack["note"]) in cover and "If you are in crisis" in cover
-        start = 2
-        for item in pack["items"]:
-            assert data["items"][item]["title"] in cover
-        for part, count in zip(parts, counts):
-            assert squash(pdf_text(target, start, start))[:120] == squash(pdf_text(site / part, 1, 1))[:120]
-            start += count
-        fields = PdfReader(target).get_fields() or {}
-        sheets = sum(1 for i in pack["items"] if i.startswith("worksheets~"))
-        assert len({n.split("-", 1)[0] for n in fields}) == sheets, (pack["slug"], sorted(fields))
-
-
-def test_ready_made_packs_are_listed_on_packs_and_handouts(site):
-    data = catalogue(site)
-    for where in ("packs/", "handouts/"):
-        page = soup(site / where / "index.html")
-        links = page.select("a.pack-ready")
-        assert [a.get_text() for a in links] == [p["title"] for p in data["packs"]], where
-        for a, pack in zip(links, data["packs"]):
-            assert urllib.parse.urljoin("/" + where, a["href"]) == "/packs/#" + pack["fragment"], (where, a["href"])
-            pdf = a.find_next("a", type="application/pdf")["href"]
-            assert urllib.parse.urljoin("/" + where, pdf) == "/" + pack["pdf"], (where, pdf)
-
-
 # ---------------------------------------------------------------- offline copy
 
 def test_offline_copy_makes_links_and_says_what_the_pdf_button_does(browser, site, tmp_path):
@@ -477,66 +344,3 @@ def test_packs_axe_clean_in_both_schemes_at_both_widths(browser, base):
             finally:
                 context.close()
     assert violations == []
-
-
-def test_every_section_heading_on_client_pages_has_a_copyable_link(site):
-    """Every ## / ### heading written in a client page's Markdown carries Material's permalink in the build."""
-    checked = 0
-    for source in sorted((ROOT / "docs" / "guide").glob("*.md")):
-        ids = re.findall(r"^#{2,3} .*\{[^}]*#([a-z0-9-]+)[^}]*\}\s*$", source.read_text(encoding="utf-8"), re.M)
-        slug = source.stem if source.stem != "index" else ""
-        built = soup(site / "guide" / slug / "index.html")
-        for anchor in ids:
-            heading = built.find(id=anchor)
-            link = heading.select_one("a.headerlink") if heading else None
-            assert link is not None and link["href"] == "#" + anchor, (source.name, anchor)
-            assert link.get("title") == "Copy link to this section"
-            checked += 1
-    assert checked >= 50
-
-
-@pytest.mark.parametrize("mode", ["share", "copy"])
-def test_share_this_page_shows_the_page_qr_code(browser, base, mode):
-    from browsing import GUIDE_PAGE, STUB
-    context = browser.new_context(viewport={"width": 375, "height": 740})
-    context.add_init_script(f"window.__mode = {mode!r}; ({STUB})();")
-    try:
-        page = context.new_page()
-        watch = Watch(page, base)
-        page.goto(base + GUIDE_PAGE)
-        qr_box = page.locator(".share-page .share-qr")
-        assert qr_box.count() == 1 and qr_box.is_hidden()
-        button = page.get_by_role("button", name="Share this page")
-        assert button.get_attribute("aria-expanded") == "false"
-        button.click()
-        page.wait_for_function("() => window.__shared.length > 0")
-        assert qr_box.is_visible() and button.get_attribute("aria-expanded") == "true"
-        svg = qr_box.locator("svg")
-        canonical = page.evaluate("() => document.querySelector('link[rel=canonical]').href")
-        assert canonical in svg.locator("title").text_content()
-        box = svg.bounding_box()
-        assert box["width"] >= 120 and box["height"] >= 120
-        assert page.evaluate("() => window.__shared[0][1]") == canonical
-        assert watch.take() == []
-    finally:
-        context.close()
-
-
-def test_a_section_permalink_copies_the_sections_published_link(browser, base):
-    from browsing import GUIDE_PAGE, STUB
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(f"window.__mode = 'copy'; ({STUB})();")
-    try:
-        page = context.new_page()
-        watch = Watch(page, base)
-        page.goto(base + GUIDE_PAGE)
-        heading = page.locator("article h2[id]").first
-        anchor = heading.get_attribute("id")
-        heading.locator("a.headerlink").click(force=True)
-        page.wait_for_function("() => window.__shared.length > 0")
-        canonical = page.evaluate("() => document.querySelector('link[rel=canonical]').href")
-        assert page.evaluate("() => window.__shared[0]") == ["copy", canonical + "#" + anchor]
-        assert "Link to this section copied" in page.locator(".share-status").inner_text()
-        assert watch.take() == []
-    finally:
-        context.close()
