@@ -113,7 +113,7 @@ def chunk_blocks(blocks, entries, size: int = CHUNK_ENTRIES, run_blocks: int = R
         by_group.setdefault(group_of[block.citations[0].key], []).append(block)
     workers = workers or os.cpu_count() or 1
     least = max(-(-len(cited) // size), -(-len(blocks) // run_blocks), 1)
-    # One run when everything fits in one (the guide: one pandoc call); else a few counts to choose from.
+    # One run when everything fits in one (a small guide: one pandoc call); else a few counts to choose from.
     counts = {1} if least == 1 else {-(-int(least * factor) // workers) * workers for factor in (1, 1.5, 2, 3, 4, 6, 8)}
     # (never more runs than surname groups to share out)
     links: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
@@ -199,7 +199,7 @@ def format_blocks(registry, blocks, size: int = CHUNK_ENTRIES, workers: int | No
 
 
 def batch_format(registry, blocks, bib_text: str, csl: str, root: Path, extension=None):
-    """Fill the plugin's caches for all blocks with one pandoc call (or none, from disk)."""
+    """Fill the plugin's caches for all blocks with a few pandoc calls, side by side (or none, from disk)."""
     registry.__dict__["bib_data_bibtex"] = bib_text  # pandoc parses the .bib itself
     if os.environ.get("CITATION_BATCH", "1") == "0":
         STATS["cache"] = "per-page"
