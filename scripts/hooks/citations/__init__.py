@@ -124,9 +124,11 @@ ABBR = re.compile(r"<abbr\b[^>]*>(.*?)</abbr>", re.S)
 
 
 def _plain_references(html: str, marker: str) -> str:
-    """Glossary hovers belong in prose, not inside reference titles."""
-    start = html.find(marker)
-    return html if start < 0 else html[:start] + ABBR.sub(r"\1", html[start:])
+    """Glossary hovers belong in prose, not inside reference titles. `marker`: the list's opening tag up
+    to its class (md_in_html may write the class after other attributes)."""
+    tag, _, attribute = marker.partition(" ")
+    found = re.search(rf"{re.escape(tag)}\b[^>]*\b{re.escape(attribute)}", html)
+    return html if not found else html[:found.start()] + ABBR.sub(r"\1", html[found.start():])
 
 
 REFERENCES_HIDDEN = "<!-- citations: the reference list, put back after search has read the page -->"
