@@ -187,6 +187,14 @@ def on_startup(command, dirty):
     COMMAND["name"] = command
 
 
+def on_serve(server, config, builder):
+    """`make serve` rebuilds when the .bib changes. Watched from here, not from mkdocs.yml's `watch:`,
+    which would stop a build without a .bib with MkDocs' own config error instead of ours (file and fix)."""
+    plugin = bibtex_plugin(config)
+    server.watch(str(Path(config.config_file_path).parent / (plugin.config.bib_file or "references.bib")))
+    return server
+
+
 def on_post_build(config):
     # Under `mkdocs serve`, what this build kept alive may be collected once the next replaces it. After
     # `mkdocs build` the process exits: left frozen, its objects are not walked and freed one by one
