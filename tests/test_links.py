@@ -28,7 +28,7 @@ def test_renamed_page_needs_a_redirect(tmp_path):
     project = copy_project(tmp_path / "project")
     old, new = "sharing-your-story.md", "telling-your-story.md"
     (project / "docs" / "guide" / old).rename(project / "docs" / "guide" / new)
-    for md in list((project / "docs").rglob("*.md")) + [project / "mkdocs.yml", project / "includes" / "worksheets.yml"]:
+    for md in [*(project / "docs").rglob("*.md"), project / "mkdocs.yml", *(project / "includes").glob("*.yml")]:
         md.write_text(md.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     out = tmp_path / "site"
     assert mkdocs_build(project, out).returncode == 0
