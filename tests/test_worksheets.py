@@ -229,6 +229,7 @@ def test_bad_worksheet_data_stops_the_build_naming_file_and_line(project, tmp_pa
 
 
 def test_every_client_page_has_a_worksheet():
-    pages = {f"guide/{p.name}" for p in (ROOT / "docs" / "guide").glob("*.md")}
+    # /guide/where-to-start/ only routes a reader to the other pages, each with its sheets.
+    pages = {f"guide/{p.name}" for p in (ROOT / "docs" / "guide").glob("*.md")} - {"guide/where-to-start.md"}
     missing = sorted(pages - {s["page"] for s in SHEETS})
     assert not missing, f"client pages without a worksheet: {missing}"
