@@ -90,7 +90,8 @@ def main_text_blocks(html: str) -> list[str]:
     article = BeautifulSoup(html, "lxml").select_one("article.md-content__inner")
     for junk in article.select("a.headerlink, .crisis-help, .page-review, .cite-this-page, .print-qr, "
                                ".handout-download, div.footnote, .references-heading, .visually-hidden, "
-                               "script, style"):
+                               ".for-professionals, .page-changes, .page-changes__title, .page-feedback, "
+                               "script, style"):   # the last four: screen only (print.css)
         junk.decompose()
     blocks = []
     for el in article.find_all(["p", "li", "dd", "dt", "td", "th", "h1", "h2", "h3"]):
