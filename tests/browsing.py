@@ -110,24 +110,19 @@ def search_queries() -> list[tuple[str, str]]:
 
 
 def run_search(page, query: str) -> list[str]:
-    """Types a query into the real search box; returns the result pages (URLs without query or
-    fragment, each page once), best first, once the list has stopped changing for 0.4 s: the worker
-    answers each keystroke, so a list read earlier can be the answer to a half-typed query."""
+    """Types a query into the real search box; returns the result pages (URLs without query or fragment,
+    each page once), best first. Material searches on keyup: the query goes in whole, its last character
+    typed, so the worker answers that one query (not each half-typed one) and the list read is its answer.
+    The result count line is blanked first and read once Material has written it again."""
     page.locator("label.md-header__button[for='__search']:visible, input.md-search__input:visible").first.click()
     box = page.locator("input.md-search__input")
-    box.fill("")
-    box.type(query, delay=5)
-    page.wait_for_function(
-        "() => /\\d+ matching|No matching/.test(document.querySelector('.md-search-result__meta').textContent)")
-    page.wait_for_timeout(250)
-    last, stable = None, 0
-    for _ in range(60):
-        now = page.evaluate("() => document.querySelector('.md-search-result').innerHTML")
-        stable = stable + 1 if now == last else 0
-        if stable >= 4:
-            break
-        last = now
-        page.wait_for_timeout(100)
+    page.evaluate("() => { document.querySelector('.md-search-result__meta').textContent = ''; }")
+    box.fill(query[:-1])
+    box.press(query[-1] if query[-1] != " " else "Space")
+    page.wait_for_function("""() => {
+      const meta = document.querySelector('.md-search-result__meta').textContent;
+      return /No matching/.test(meta) || (/\d+ matching/.test(meta) && document.querySelector('.md-search-result__item'));
+    }""")
     hrefs = page.evaluate("""() => [...document.querySelectorAll('.md-search-result__item > .md-search-result__link')]
         .map(a => a.href.split('#')[0].split('?')[0])""")
     return list(dict.fromkeys(hrefs))
