@@ -271,7 +271,8 @@ def on_page_content(html, page, config, files):
         if result["grade"] > MAX_GRADE:
             _fail(page, 1, f"reading grade {result['grade']:.1f} is above {MAX_GRADE} (Flesch-Kincaid). "
                            "Fix: shorter sentences and plainer words.")
-        long_paragraphs = [p for p in result["long_paragraphs"] if p not in _helpline_entries(html)]
+        entries = _helpline_entries(html) if result["long_paragraphs"] else set()
+        long_paragraphs = [p for p in result["long_paragraphs"] if p not in entries]
         if long_paragraphs:
             _fail(page, _line_in_source(page, long_paragraphs[0][:30]),
                   f"a paragraph has more than three sentences: '{long_paragraphs[0][:60]}...'. "
