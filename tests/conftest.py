@@ -52,7 +52,9 @@ def copy_project(dest: Path) -> Path:
 def site(tmp_path_factory) -> Path:
     """The guide as `make site` builds it (pages, PDFs, worksheets, packs, the offline bundle), without a
     network when the machine allows (OFFLINE): the one build of the guide that every suite shares.
-    Its log is site/../build.log."""
+    Its log is site/../build.log. TEST_SITE=DIR reuses a site built that way (a quicker local rerun)."""
+    if os.environ.get("TEST_SITE"):
+        return Path(os.environ["TEST_SITE"]).resolve()
     out = tmp_path_factory.mktemp("site") / "site"
     log = [f"offline: {' '.join(OFFLINE) or 'no (unshare -n not permitted)'}"]
     result = mkdocs_build(ROOT, out, prefix=OFFLINE)

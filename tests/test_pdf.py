@@ -270,6 +270,32 @@ def test_guide_pages_carry_a_qr_code_of_their_url(site, tmp_path):
     assert decoded == expected
 
 
+def test_a_long_page_leaves_marked_sections_online(site):
+    """A `.handout-skip` section is out of the handout, named in one "Online only" line, and the references
+    it alone cited go with it; the rest keep their numbers. The book keeps every section."""
+    skipped = 0
+    book = squash(run("pdftotext", str(site / "pdf" / "belonging-guide.pdf"), "-"))
+    for src in sorted(HANDOUTS):
+        page = BeautifulSoup((site / page_dir(src) / "index.html").read_text(encoding="utf-8"), "lxml")
+        marked = page.select("article h2.handout-skip, article h3.handout-skip")
+        if not marked:
+            continue
+        raw = " ".join(run("pdftotext", str(site / "pdf" / "handouts" / HANDOUTS[src]), "-").split())
+        text = squash(raw)
+        notes = " ".join(re.findall(r"Online only, on this page’s web version: [^.]*\.", raw))
+        for heading in marked:
+            title = heading.get_text(" ", strip=True).rstrip("¶").strip()
+            body = heading.find_next_sibling()
+            assert f"“{title}”" in notes, (src, title, notes)
+            first = squash(body.get_text(" ", strip=True))[:60]
+            assert first not in text, f"{HANDOUTS[src]}: '{title}' is still printed ({first!r})"
+            assert first in book, f"the book lost '{title}'"
+            skipped += 1
+        listed = re.findall(r"(?:^|\s)(\d+)\. [A-Z][^,]+, [A-Z]\.", raw.split("References", 1)[-1])
+        assert listed and listed == sorted(listed, key=int), (src, listed)
+    assert skipped >= 3
+
+
 def test_handouts_page_and_home_link_the_downloads(site):
     page = BeautifulSoup((site / "handouts" / "index.html").read_text(encoding="utf-8"), "lxml")
     hrefs = {a["href"]: a.get_text(" ", strip=True) for a in page.select("article a[href]")}

@@ -155,12 +155,60 @@ def _css(path: Path):
     return _CSS_CACHE[key]
 
 
+HANDOUT_SKIP = "handout-skip"   # a ## or ### heading's class: the handout leaves that section out, saying where it is
+
+
+def _ends_section(el, level: int) -> bool:
+    """The next heading of the same or a higher level, the crisis box, the reference list or the review line."""
+    classes = el.get("class") or []
+    return (el.name in [f"h{n}" for n in range(1, level + 1)] or el.name == "aside" or "footnote" in classes
+            or "page-review" in classes)
+
+
+def handout_sections(text: str) -> str:
+    """A page too long for a handout marks the sections that can stay online (`## Title {#id .handout-skip}`,
+    or ###): each is left out of the handout, with one line naming it (the handout ends with the page's
+    address and QR code), and the references only
+    those sections cited leave with them (the others keep their numbers)."""
+    if HANDOUT_SKIP not in text:
+        return text
+    soup = BeautifulSoup(text, "lxml")
+    for heading in soup.select(f"article h2.{HANDOUT_SKIP}, article h3.{HANDOUT_SKIP}"):
+        level = int(heading.name[1])
+        for link in heading.select("a.headerlink"):
+            link.decompose()
+        title = heading.get_text(" ", strip=True)
+        while (nxt := heading.find_next_sibling()) is not None and not _ends_section(nxt, level):
+            nxt.decompose()
+        before = heading.find_previous_sibling()
+        if before is not None and "handout-skipped" in (before.get("class") or []):   # one note for neighbours
+            before["data-titles"] += "\n" + title
+            heading.decompose()
+        else:
+            heading.replace_with(soup.new_tag("p", attrs={"class": "handout-skipped", "data-titles": title}))
+    for note in soup.select("p.handout-skipped"):
+        titles = [f"\u201c{t}\u201d" for t in note.attrs.pop("data-titles").split("\n")]
+        note.string = ("Online only, on this page\u2019s web version: "
+                       + (" and ".join(titles) if len(titles) < 3 else ", ".join(titles[:-1]) + " and " + titles[-1]) + ".")
+    cited = {a["href"][1:] for a in soup.select("article a.footnote-ref[href^='#']")}
+    listing = soup.select_one("article div.footnote > ol")
+    if listing is not None:
+        listing["style"] = "list-style: none; padding-left: 0"   # the numbers written out: some leave
+        for number, item in enumerate(listing.find_all("li", recursive=False), 1):
+            if item.get("id") not in cited:
+                item.decompose()
+                continue
+            first = item.find("p") or item
+            first.insert(0, f"{number}. ")
+    return str(soup)
+
+
 def make_handout(site: str, src: str, target: str) -> tuple[str, float, int]:
     """The built page as the browser prints it: its own stylesheets (print.css included), plus fonts."""
     from weasyprint import CSS, HTML
     start = time.perf_counter()
     html_file = (Path(site) / page_url(src) / "index.html").resolve()
-    text = html_file.read_text(encoding="utf-8")
+    text = handout_sections(html_file.read_text(encoding="utf-8"))
     sheets = []
 
     def take(match):
