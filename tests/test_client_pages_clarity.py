@@ -122,7 +122,7 @@ def test_new_page_in_nav_manifest_and_handouts(site):
     assert (site / "pdf" / "handouts" / f"guide-{NEW_PAGE}.pdf").exists(), "no handout PDF for the new page"
     body = article(site / "guide" / NEW_PAGE / "index.html")
     assert "Try this" in [t.get_text(strip=True) for t in body.select(".admonition-title")]
-    assert body.select_one('a[href$="worksheets/#fitting-in-or-belonging"]'), "no worksheet link"
+    assert body.select_one('a[href$="worksheets/#where-i-can-be-myself"]'), "no worksheet link"
     # the LGBTQ+ lines, written from includes/helplines.yml by <!-- md:helplines ids=... -->, tap to call
     lines = body.select_one("#lgbtq-lines ~ ul.helplines--ids")
     assert lines is not None, "no LGBTQ+ lines from the data file"
