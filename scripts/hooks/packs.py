@@ -41,7 +41,7 @@ LIMITS = {"note": 300, "items": 40, "fragment": 2000}
 # loaded only when "Make the PDF" is pressed, so a client opening a pack never downloads it.
 QR_LIB = "assets/javascripts/vendor/qrcode-generator-2.0.4.js"
 PDF_LIB = "assets/javascripts/vendor/pdf-lib-1.17.1.min.js"
-SCRIPTS = (CATALOGUE, QR_LIB, "javascripts/packs.js")
+SCRIPTS = (CATALOGUE, QR_LIB, "javascripts/packs-pdf.js", "javascripts/packs.js")
 STYLES = ("stylesheets/packs.css",)
 # The pack page's title and the cover's words: the browser's cover (docs/javascripts/packs.js) and the
 # ready-made packs' covers (scripts/build/packs.py) both read them from the catalogue.
