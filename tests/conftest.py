@@ -48,14 +48,26 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The guide as `make site` builds it (pages, PDFs, worksheets, packs, the offline bundle), without a
-    network when the machine allows (OFFLINE): the one build of the guide that every suite shares.
-    Its log is site/../build.log. TEST_SITE=DIR reuses a site built that way (a quicker local rerun)."""
-    if os.environ.get("TEST_SITE"):
-        return Path(os.environ["TEST_SITE"]).resolve()
-    out = tmp_path_factory.mktemp("site") / "site"
+def shared(tmp_path_factory, name: str, make) -> Path:
+    """A session build made once per test run: under pytest-xdist (`make test` runs two workers) the first
+    worker to ask builds it into the run's shared temporary folder while the other waits on a lock, then
+    both use it. `make(out)` builds into out/site and writes out/build.log last."""
+    import fcntl
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        out = tmp_path_factory.mktemp(name)
+        make(out)
+        return out / "site"
+    out = tmp_path_factory.getbasetemp().parent / name   # the folder both workers of this run share
+    out.mkdir(exist_ok=True)
+    with open(out.parent / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "build.log").exists():
+            make(out)
+    return out / "site"
+
+
+def _make_site(base: Path) -> None:
+    out = base / "site"
     log = [f"offline: {' '.join(OFFLINE) or 'no (unshare -n not permitted)'}"]
     result = mkdocs_build(ROOT, out, prefix=OFFLINE)
     log.append(result.stdout + result.stderr)
@@ -65,8 +77,23 @@ def site(tmp_path_factory) -> Path:
                               capture_output=True, text=True, timeout=900)
         log.append(f"{step}: " + done.stdout + done.stderr)
         assert done.returncode == 0, done.stdout + done.stderr
-    (out.parent / "build.log").write_text("\n".join(log), encoding="utf-8")
-    return out
+    (base / "build.log").write_text("\n".join(log), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The guide as `make site` builds it (pages, PDFs, worksheets, packs, the offline bundle), without a
+    network when the machine allows (OFFLINE): the one build of the guide that every suite shares.
+    Its log is site/../build.log. TEST_SITE=DIR reuses a site built that way (a quicker local rerun)."""
+    if os.environ.get("TEST_SITE"):
+        return Path(os.environ["TEST_SITE"]).resolve()
+    return shared(tmp_path_factory, "site", _make_site)
+
+
+def _make_properdocs(base: Path) -> None:
+    result = mkdocs_build(ROOT, base / "site", tool="properdocs")
+    assert result.returncode == 0, result.stdout + result.stderr
+    (base / "build.log").write_text(result.stderr, encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -74,10 +101,7 @@ def second_build(tmp_path_factory) -> Path:
     """The guide built a second time, by ProperDocs 1.6.7 (the maintained fork of MkDocs 1.x): the one
     second build, for test_properdocs (the same pages as MkDocs writes) and test_two_builds_are_identical."""
     pytest.importorskip("properdocs")
-    out = tmp_path_factory.mktemp("properdocs") / "site"
-    result = mkdocs_build(ROOT, out, tool="properdocs")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
+    return shared(tmp_path_factory, "properdocs", _make_properdocs)
 
 
 CHROMIUM = "/usr/bin/chromium"
