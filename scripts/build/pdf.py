@@ -167,9 +167,9 @@ def _ends_section(el, level: int) -> bool:
 
 def handout_sections(text: str) -> str:
     """A page too long for a handout marks the sections that can stay online (`## Title {#id .handout-skip}`,
-    or ###): each is left out of the handout, with one line naming it (the handout ends with the page's
-    address and QR code), and the references only
-    those sections cited leave with them (the others keep their numbers)."""
+    or ###): each is left out of the handout, neighbours named together in one line (the handout ends with
+    the page's address and QR code), and references only those sections cited leave with them (the others
+    keep their numbers)."""
     if HANDOUT_SKIP not in text:
         return text
     soup = BeautifulSoup(text, "lxml")
@@ -187,9 +187,8 @@ def handout_sections(text: str) -> str:
         else:
             heading.replace_with(soup.new_tag("p", attrs={"class": "handout-skipped", "data-titles": title}))
     for note in soup.select("p.handout-skipped"):
-        titles = [f"\u201c{t}\u201d" for t in note.attrs.pop("data-titles").split("\n")]
-        note.string = ("Online only, on this page\u2019s web version: "
-                       + (" and ".join(titles) if len(titles) < 3 else ", ".join(titles[:-1]) + " and " + titles[-1]) + ".")
+        *rest, last = [f"\u201c{t}\u201d" for t in note.attrs.pop("data-titles").split("\n")]
+        note.string = f"Online only, on this page\u2019s web version: {', '.join(rest) + ' and ' if rest else ''}{last}."
     cited = {a["href"][1:] for a in soup.select("article a.footnote-ref[href^='#']")}
     listing = soup.select_one("article div.footnote > ol")
     if listing is not None:

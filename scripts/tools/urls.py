@@ -45,6 +45,12 @@ def _target(site: Path, url: str, hops: int = 0) -> Path | None:
 ID = re.compile(r'(?<![\w-])id="([^"]+)"')
 
 
+def _ids(html: Path, seen: dict[Path, set[str]]) -> set[str]:
+    if html not in seen:
+        seen[html] = set(ID.findall(html.read_text(encoding="utf-8")))
+    return seen[html]
+
+
 def broken(site: Path, manifest: Path) -> list[str]:
     problems = []
     ids: dict[Path, set[str]] = {}   # each page's ids, read once (a page has many manifest lines)
@@ -57,7 +63,7 @@ def broken(site: Path, manifest: Path) -> list[str]:
         if html is None:
             problems.append(f"{manifest.name}:{number}: {line}: page gone. Fix: add a redirect in mkdocs.yml "
                             "(plugins: redirects: redirect_maps) to the page's new home.")
-        elif anchor and anchor not in ids.setdefault(html, set(ID.findall(html.read_text(encoding="utf-8")))):
+        elif anchor and anchor not in _ids(html, ids):
             problems.append(f"{manifest.name}:{number}: {line}: anchor gone. Fix: put <span id=\"{anchor}\"></span> "
                             "before the heading that replaced it.")
     return problems
